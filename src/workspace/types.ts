@@ -55,6 +55,9 @@ export interface MediaRow {
 /**
  * One import = one transaction. Nothing is visible to other connections until `commit()`;
  * `rollback()` (or any thrown error) leaves the workspace exactly as before.
+ *
+ * Entity ids handed out by a session are per-type indices: 0..n-1 for each entity type, in order of
+ * first appearance. They are what relations store and what readers return (CSR rows, item vocabularies).
  */
 export interface ImportSession {
   readonly datasetId: number;
