@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { InputError } from '../types.ts';
+import { decodeVideo, findExecutable, probeVideo, requireFfmpeg, ToolMissing } from './ffmpeg.ts';
+import { tempDir } from './media-fixtures.ts';
+
+const tools = findExecutable('ffmpeg', process.env.PATH) ? requireFfmpeg(process.env.PATH) : null;
+const noSignal = new AbortController().signal;
+
+/** A 32x24, 10 fps MP4 of ffmpeg's moving test pattern. */
+export function writeTestVideo(path: string, frames: number, size = '32x24'): void {
+  execFileSync(tools!.ffmpeg, [
+    ...['-v', 'error', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=10`],
+    ...['-frames:v', String(frames), '-pix_fmt', 'yuv420p', '-y', path],
+  ]);
+}
+
+test('without ffmpeg on PATH the error says to install it', () => {
+  assert.equal(findExecutable('ffmpeg', ''), null);
+  assert.throws(
+    () => requireFfmpeg(''),
+    (error: unknown) => {
+      assert.ok(error instanceof ToolMissing);
+      assert.match(error.message, /ffmpeg was not found on PATH.*install it.*apt install ffmpeg/);
+      return true;
+    },
+  );
+});
+
+test('an MP4 made by ffmpeg decodes to [frames, h, w, 3] with its size and fps', {
+  skip: !tools && 'ffmpeg is not installed',
+}, async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'clip.mp4');
+  writeTestVideo(file, 7);
+  const probe = await probeVideo(tools!, file, noSignal);
+  assert.deepEqual(probe, { width: 32, height: 24, fps: 10 });
+  const { pixels, frames } = await decodeVideo(tools!, file, probe, noSignal);
+  assert.equal(frames, 7);
+  assert.equal(pixels.length, 7 * 24 * 32 * 3);
+  const frameBytes = 24 * 32 * 3;
+  assert.notDeepEqual(
+    pixels.subarray(0, frameBytes),
+    pixels.subarray(frameBytes, 2 * frameBytes),
+    'the pattern moves',
+  );
+  const limited = await decodeVideo(tools!, file, probe, noSignal, 3);
+  assert.equal(limited.frames, 3);
+});
+
+test('a file that is not a video is an InputError naming it', {
+  skip: !tools && 'ffmpeg is not installed',
+}, async (t) => {
+  const file = join(tempDir(t), 'broken.mp4');
+  writeFileSync(file, 'this is not a video');
+  await assert.rejects(probeVideo(tools!, file, noSignal), (error: unknown) => {
+    assert.ok(error instanceof InputError);
+    assert.equal(error.file, file);
+    assert.match(error.problem, /no readable video stream/);
+    return true;
+  });
+});
