@@ -15,6 +15,43 @@ const options = z.object({
 
 const isNumeric = (field: string): boolean => /^\s*-?\d+(\.\d+)?\s*$/.test(field);
 
+/** Rows of csv-parse with its syntax errors (unclosed quotes...) turned into InputErrors with the line. */
+async function* csvRows<T>(rows: AsyncIterable<T>, file: string): AsyncGenerator<T> {
+  try {
+    yield* rows;
+  } catch (error) {
+    const csv = error as { code?: string; lines?: number; message: string };
+    if (csv.code?.startsWith('CSV_')) throw new InputError(file, csv.lines ?? null, null, csv.message);
+    throw error;
+  }
+}
+
+/** Pixels of one row rescaled to 0..255; an error names the line and the 1-based column. */
+export function readPixelRow(
+  record: readonly string[],
+  first: number,
+  count: number,
+  maxValue: number,
+  file: string,
+  line: number,
+): Uint8Array {
+  const pixels = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const text = record[first + i];
+    const value = Number(text);
+    if (text === '' || !Number.isInteger(value) || value < 0 || value > maxValue) {
+      throw new InputError(
+        file,
+        line,
+        `column ${first + i + 1}`,
+        `expected an integer 0..${maxValue}, found "${text}"`,
+      );
+    }
+    pixels[i] = Math.round((value * 255) / maxValue);
+  }
+  return pixels;
+}
+
 /**
  * CSV rows of square greyscale images: n*n pixel values plus a class label (scikit-learn's
  * digits.csv.gz: 64 values 0..16 then the digit). Pixels are rescaled to 0..255 with
@@ -53,10 +90,8 @@ export const digitsCsvImporter: Importer = {
       let columns = -1;
       let side = 0;
       let reported = 0;
-      for await (const { record, info } of parser as AsyncIterable<{
-        record: string[];
-        info: { lines: number };
-      }>) {
+      const rows = parser as AsyncIterable<{ record: string[]; info: { lines: number } }>;
+      for await (const { record, info } of csvRows(rows, input.file)) {
         const line = info.lines;
         if (columns < 0) {
           if (!record.every(isNumeric)) {
@@ -79,21 +114,14 @@ export const digitsCsvImporter: Importer = {
             `expected ${columns} fields like the first row, found ${record.length}`,
           );
         }
-        const first = labelColumn === 'first' ? 1 : 0;
-        const pixels = new Uint8Array(side * side);
-        for (let i = 0; i < pixels.length; i++) {
-          const text = record[first + i];
-          const value = Number(text);
-          if (!Number.isInteger(value) || value < 0 || value > maxValue || text === '') {
-            throw new InputError(
-              input.file,
-              line,
-              `column ${first + i + 1}`,
-              `expected an integer 0..${maxValue}, found "${text}"`,
-            );
-          }
-          pixels[i] = Math.round((value * 255) / maxValue);
-        }
+        const pixels = readPixelRow(
+          record,
+          labelColumn === 'first' ? 1 : 0,
+          side * side,
+          maxValue,
+          input.file,
+          line,
+        );
         const classLabel =
           labelColumn === 'none' ? null : record[labelColumn === 'first' ? 0 : columns - 1].trim() || null;
         const key = String(line);

@@ -1,17 +1,24 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { InputError } from '../types.ts';
-import { decodeVideo, findExecutable, probeVideo, requireFfmpeg, ToolMissing } from './ffmpeg.ts';
-import { tempDir } from './media-fixtures.ts';
+import { ImportCancelled, InputError } from '../types.ts';
+import {
+  decodeVideo,
+  ffmpegImporter,
+  findExecutable,
+  probeVideo,
+  requireFfmpeg,
+  ToolMissing,
+} from './ffmpeg.ts';
+import { importFixture, tempDir } from './media-fixtures.ts';
 
 const tools = findExecutable('ffmpeg', process.env.PATH) ? requireFfmpeg(process.env.PATH) : null;
 const noSignal = new AbortController().signal;
 
 /** A 32x24, 10 fps MP4 of ffmpeg's moving test pattern. */
-export function writeTestVideo(path: string, frames: number, size = '32x24'): void {
+function writeTestVideo(path: string, frames: number, size = '32x24'): void {
   execFileSync(tools!.ffmpeg, [
     ...['-v', 'error', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=10`],
     ...['-frames:v', String(frames), '-pix_fmt', 'yuv420p', '-y', path],
@@ -62,4 +69,35 @@ test('a file that is not a video is an InputError naming it', {
     assert.match(error.problem, /no readable video stream/);
     return true;
   });
+});
+
+test('MP4 clips in class folders import as clip entities; no ffmpeg on PATH or a cancel change nothing', {
+  skip: !tools && 'ffmpeg is not installed',
+}, async (t) => {
+  const root = tempDir(t);
+  mkdirSync(join(root, 'left'));
+  mkdirSync(join(root, 'right'));
+  writeTestVideo(join(root, 'left', 'a.mp4'), 4);
+  writeTestVideo(join(root, 'right', 'b.mp4'), 4);
+  writeTestVideo(join(root, 'right', 'c.mp4'), 6);
+  const { run, workspace } = importFixture(t);
+  assert.equal(await ffmpegImporter.detect([root]), true);
+  const dataset = await run(ffmpegImporter, [root], { maxFrames: 5 });
+  assert.deepEqual(dataset.stats.entities, { clip: 3 });
+  assert.deepEqual(dataset.stats.classes, { left: 1, right: 2 });
+  assert.deepEqual(dataset.stats.media, { count: 3, width: 32, height: 24, channels: 3 });
+
+  const path = process.env.PATH;
+  process.env.PATH = '';
+  try {
+    await assert.rejects(run(ffmpegImporter, [root]), ToolMissing);
+  } finally {
+    process.env.PATH = path;
+  }
+  const controller = new AbortController();
+  await assert.rejects(
+    run(ffmpegImporter, [root], {}, { signal: controller.signal, onProgress: () => controller.abort() }),
+    ImportCancelled,
+  );
+  assert.equal(workspace.datasets.list().length, 1);
 });

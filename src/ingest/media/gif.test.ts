@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sharedDataset } from '../../testing/shared-datasets.ts';
 import { InputError } from '../types.ts';
-import { decodeAnimation } from './gif.ts';
-import { encodeAnimation } from './media-fixtures.ts';
+import { decodeAnimation, gifImporter } from './gif.ts';
+import { encodeAnimation, importFixture, tempDir } from './media-fixtures.ts';
 
 for (const format of ['gif', 'webp'] as const) {
   test(`animated ${format}: every frame decoded, in order, into [frames, h, w, 3]`, async () => {
@@ -40,4 +40,36 @@ test('the gif-clips dataset: 16 frames of 340x510 and 17 frames of 212x283', asy
   assert.deepEqual([cam.frames, cam.width, cam.height], [16, 340, 510]);
   const mean = await decodeAnimation('meanshift_face.gif', readFileSync(join(dir, 'meanshift_face.gif')));
   assert.deepEqual([mean.frames, mean.width, mean.height], [17, 212, 283]);
+});
+
+test('GIF and WebP clips in class folders become clip entities', async (t) => {
+  const root = tempDir(t);
+  mkdirSync(join(root, 'spin'));
+  mkdirSync(join(root, 'still'));
+  writeFileSync(join(root, 'spin', 'a.gif'), await encodeAnimation('gif', 5, 4, 3));
+  writeFileSync(join(root, 'still', 'b.webp'), await encodeAnimation('webp', 5, 4, 3));
+  const { run } = importFixture(t);
+  const dataset = await run(gifImporter, [root]);
+  assert.deepEqual(dataset.stats.entities, { clip: 2 });
+  assert.deepEqual(dataset.stats.classes, { spin: 1, still: 1 });
+  assert.deepEqual(dataset.stats.media, { count: 2, width: 5, height: 4, channels: 3, frames: 3 });
+});
+
+test('gif-clips imports as two unlabelled clips; a corrupt GIF fails and changes nothing', async (t) => {
+  const dir = sharedDataset(t, 'gif-clips');
+  if (!dir) return;
+  const { run, workspace } = importFixture(t);
+  const dataset = await run(gifImporter, [dir]);
+  assert.deepEqual(dataset.stats.entities, { clip: 2 });
+  assert.equal(dataset.stats.classes, undefined);
+  assert.deepEqual(dataset.stats.media, { count: 2, channels: 3 });
+
+  const broken = join(tempDir(t), 'broken.gif');
+  writeFileSync(broken, readFileSync(join(dir, 'meanshift_face.gif')).subarray(0, 5000));
+  await assert.rejects(run(gifImporter, [join(dir, 'camshift_face.gif'), broken]), (error: unknown) => {
+    assert.ok(error instanceof InputError);
+    assert.equal(error.file, broken);
+    return true;
+  });
+  assert.equal(workspace.datasets.list().length, 1);
 });

@@ -3,10 +3,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { sharedDataset } from '../../testing/shared-datasets.ts';
 import { openInput } from '../read/input.ts';
-import { InputError } from '../types.ts';
-import { type IdxRecord, readIdxRecords } from './idx.ts';
-import { idxBytes, tempDir } from './media-fixtures.ts';
+import { ImportCancelled, InputError } from '../types.ts';
+import { FASHION_MNIST_CLASSES, type IdxRecord, idxImporter, readIdxRecords } from './idx.ts';
+import { idxBytes, importFixture, tempDir } from './media-fixtures.ts';
 
 async function records(file: string): Promise<IdxRecord[]> {
   const out: IdxRecord[] = [];
@@ -81,4 +82,102 @@ test('a non-IDX file and a non-byte element type are rejected at the magic field
   bytes[2] = 0x0d;
   writeFileSync(floats, bytes);
   await assert.rejects(records(floats), /element type 0xd is not unsigned byte/);
+});
+
+function writePair(dir: string, prefix: string, labels: number[], gzip = true): void {
+  const n = labels.length;
+  const pixels = Uint8Array.from({ length: n * 3 * 2 }, (_, i) => i % 256);
+  const wrap = (b: Buffer) => (gzip ? gzipSync(b) : b);
+  const ext = gzip ? '.gz' : '';
+  writeFileSync(join(dir, `${prefix}-images-idx3-ubyte${ext}`), wrap(idxBytes([n, 3, 2], pixels)));
+  writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte${ext}`), wrap(idxBytes([n], Uint8Array.from(labels))));
+}
+
+test('imports train and t10k pairs with their split; classes are digits unless the source is Fashion-MNIST', async (t) => {
+  const dir = tempDir(t);
+  writePair(dir, 'train', [0, 1, 1, 9]);
+  writePair(dir, 't10k', [2, 0], false);
+  const { run, events } = importFixture(t);
+  assert.equal(await idxImporter.detect([dir]), true);
+  const digits = await run(idxImporter, [dir]);
+  assert.deepEqual(digits.stats.entities, { image: 6 });
+  assert.deepEqual(digits.stats.classes, { '0': 2, '1': 2, '2': 1, '9': 1 });
+  assert.deepEqual(digits.stats.media, { count: 6, width: 2, height: 3, channels: 1, frames: 1 });
+  assert.equal(events.at(-1)!.bytes, events.at(-1)!.totalBytes);
+
+  writeFileSync(
+    join(dir, 'SOURCE.md'),
+    '# fashion-mnist\nupstream github.com/zalandoresearch/fashion-mnist\n',
+  );
+  const fashion = await run(idxImporter, [dir]);
+  assert.deepEqual(fashion.stats.classes, { 'T-shirt/top': 2, Trouser: 2, Pullover: 1, 'Ankle boot': 1 });
+  const named = await run(idxImporter, [dir], {
+    classNames: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'],
+  });
+  assert.deepEqual(named.stats.classes, { a: 2, b: 2, c: 1, j: 1 });
+});
+
+test('bad IDX input fails the import and leaves the workspace unchanged', async (t) => {
+  const dir = tempDir(t);
+  writePair(dir, 'train', [0, 1, 1, 9]);
+  writeFileSync(join(dir, 'train-labels-idx1-ubyte.gz'), gzipSync(idxBytes([3], Uint8Array.from([0, 1, 2]))));
+  const { run, workspace } = importFixture(t);
+  await assert.rejects(
+    run(idxImporter, [dir]),
+    /train-labels-idx1-ubyte\.gz \(count\): holds 3 labels for the 4 images/,
+  );
+
+  const truncated = tempDir(t);
+  writePair(
+    truncated,
+    'train',
+    Array.from({ length: 400 }, (_, i) => i % 10),
+  );
+  const images = join(truncated, 'train-images-idx3-ubyte.gz');
+  const whole = gzipSync(
+    idxBytes(
+      [400, 28, 28],
+      new Uint8Array(400 * 784).map((_, i) => (i * 13) % 256),
+    ),
+  );
+  writeFileSync(images, whole.subarray(0, whole.length - 100));
+  await assert.rejects(run(idxImporter, [truncated]), (error: unknown) => {
+    assert.ok(error instanceof InputError);
+    assert.equal(error.file, images);
+    return true;
+  });
+  await assert.rejects(run(idxImporter, [join(dir, 'missing')]), /missing: does not exist/);
+  assert.deepEqual(workspace.datasets.list(), []);
+});
+
+test('cancelling an IDX import mid-way throws ImportCancelled and leaves the workspace unchanged', async (t) => {
+  const dir = tempDir(t);
+  writePair(
+    dir,
+    'train',
+    Array.from({ length: 2000 }, (_, i) => i % 10),
+  );
+  const { run, workspace } = importFixture(t);
+  const controller = new AbortController();
+  await assert.rejects(
+    run(
+      idxImporter,
+      [dir],
+      {},
+      { signal: controller.signal, onProgress: (p) => p.rows > 0 && controller.abort() },
+    ),
+    ImportCancelled,
+  );
+  assert.deepEqual(workspace.datasets.list(), []);
+});
+
+test('Fashion-MNIST: 60,000 train + 10,000 test images in 10 named classes', async (t) => {
+  const dir = sharedDataset(t, 'fashion-mnist');
+  if (!dir) return;
+  const { run } = importFixture(t);
+  const dataset = await run(idxImporter, [dir]);
+  assert.deepEqual(dataset.stats.entities, { image: 70_000 });
+  assert.deepEqual(dataset.stats.media, { count: 70_000, width: 28, height: 28, channels: 1, frames: 1 });
+  assert.deepEqual(Object.keys(dataset.stats.classes!).sort(), [...FASHION_MNIST_CLASSES].sort());
+  assert.ok(Object.values(dataset.stats.classes!).every((n) => n === 7000));
 });

@@ -77,7 +77,10 @@ export function importFixture(t: { after: (fn: () => void) => void }) {
       source: { format: importer.format, paths, options },
     });
     try {
-      await importer.run(paths, { session, options, progress: (p) => {
+      await importer.run(paths, {
+        session,
+        options,
+        progress: (p) => {
           events.push(p);
           control.onProgress?.(p);
         },
