@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { assertWritable, type Connection } from './connection.ts';
 import { DatasetNameTaken, WorkspaceError } from './errors.ts';
 import type { Dataset, DatasetKind } from './types.ts';
 
@@ -31,7 +32,11 @@ export function readDataset(db: Database.Database, id: number): Dataset | undefi
 
 /** The datasets of a workspace: the imports that committed. */
 export class DatasetRepository {
-  constructor(private readonly db: Database.Database) {}
+  private readonly db: Database.Database;
+
+  constructor(private readonly connection: Connection) {
+    this.db = connection.db;
+  }
 
   list(): Dataset[] {
     const rows = this.db.prepare(`SELECT ${columns} FROM datasets ORDER BY id`).all() as DatasetRecord[];
@@ -60,6 +65,7 @@ export class DatasetRepository {
   }
 
   rename(id: number, name: string): Dataset {
+    assertWritable(this.connection, 'rename a dataset');
     const taken = this.byName(name);
     if (taken && taken.id !== id) throw new DatasetNameTaken(name);
     if (this.db.prepare('UPDATE datasets SET name = ? WHERE id = ?').run(name, id).changes === 0) {
@@ -70,6 +76,7 @@ export class DatasetRepository {
 
   /** Deletes the dataset and everything that belongs to it: entities, relations, media, runs and their results. */
   delete(id: number): boolean {
+    assertWritable(this.connection, 'delete a dataset');
     return this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes === 1;
   }
 }

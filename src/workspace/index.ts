@@ -1,7 +1,13 @@
+export { AnalysisRepository } from './analyses.ts';
 export { benchImport, type ImportBenchOptions, type ImportBenchResult } from './bench-import.ts';
 export { DatasetRepository } from './datasets.ts';
+export { EmbeddingRepository } from './embeddings.ts';
+export { EntityRepository, entityPageSize } from './entities.ts';
 export { DatasetNameTaken, DuplicateEntityKey, WorkspaceError } from './errors.ts';
 export type { ImportRequest } from './import-session.ts';
+export { MediaRepository, mediaPageSize } from './media.ts';
 export { schemaVersion } from './migrations.ts';
+export { RelationRepository } from './relations.ts';
+export { RunRepository } from './runs.ts';
 export type * from './types.ts';
 export { type OpenOptions, openWorkspace, Workspace } from './workspace.ts';

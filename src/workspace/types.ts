@@ -85,3 +85,156 @@ export interface ImportSession {
   commit(): Dataset;
   rollback(): void;
 }
+
+export interface EntityTypeInfo {
+  id: number;
+  name: string;
+  count: number;
+}
+
+export interface RelationTypeInfo {
+  id: number;
+  name: string;
+  sourceType: string;
+  targetType: string;
+  count: number;
+}
+
+/** An entity as readers see it: `index` is its per-type id (the one relations use), `id` the workspace-wide one. */
+export interface Entity {
+  id: number;
+  index: number;
+  key: string;
+  label: string | null;
+  classLabel: string | null;
+  attributes: Record<string, unknown> | null;
+}
+
+export interface EntityPage {
+  page: number;
+  pageSize: number;
+  total: number;
+  rows: Entity[];
+}
+
+/** All relations of one relation type in file order; NaN in `time` or `weight` means absent. */
+export interface RelationArrays {
+  source: Int32Array;
+  target: Int32Array;
+  /** null when no relation of the type has a time */
+  time: Float64Array | null;
+  /** null when no relation of the type has a weight */
+  weight: Float64Array | null;
+}
+
+/**
+ * Every source's relations ordered by time (absent times last), ties in file order. Sequence k
+ * belongs to entity index `users[k]` and spans `items[offsets[k] .. offsets[k + 1])`.
+ */
+export interface InteractionSequences {
+  users: Int32Array;
+  offsets: Int32Array;
+  items: Int32Array;
+  times: Float64Array;
+}
+
+export interface RelationSample {
+  relationType: string;
+  source: string;
+  target: string;
+  time: number | null;
+  weight: number | null;
+}
+
+export interface StoredMedia extends MediaRow {
+  entityId: number;
+  index: number;
+}
+
+export interface MediaPage {
+  page: number;
+  pageSize: number;
+  total: number;
+  rows: StoredMedia[];
+}
+
+export type RunStatus = 'queued' | 'running' | 'paused' | 'cancelled' | 'failed' | 'done';
+
+export interface NewRun {
+  datasetId: number;
+  model: string;
+  config: Record<string, unknown>;
+  seed: number;
+  device: string;
+  codeVersion: string;
+}
+
+export interface Run extends NewRun {
+  id: number;
+  status: RunStatus;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** training time, pauses excluded */
+  seconds: number;
+}
+
+export interface RunSummary extends Run {
+  /** the last value of each metric */
+  metrics: Record<string, number | null>;
+}
+
+export interface MetricPoint {
+  name: string;
+  step: number;
+  value: number;
+}
+
+export interface MetricSeries {
+  steps: Float64Array;
+  values: Float64Array;
+}
+
+export interface Checkpoint {
+  id: number;
+  runId: number;
+  step: number;
+  path: string | null;
+  data: Uint8Array | null;
+  createdAt: string;
+}
+
+/** Row-major vectors, `dim` floats per entity, in the order of `entityIds`. */
+export interface EmbeddingMatrix {
+  entityIds: Int32Array;
+  dim: number;
+  vectors: Float32Array;
+}
+
+export interface Projection {
+  id: number;
+  runId: number;
+  method: string;
+  params: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** x, y of entity `entityIds[k]` at `xy[2k]`, `xy[2k + 1]`. */
+export interface ProjectionPoints extends Projection {
+  entityIds: Int32Array;
+  xy: Float32Array;
+}
+
+export interface Clustering {
+  id: number;
+  runId: number;
+  method: string;
+  params: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface ClusterAssignments extends Clustering {
+  entityIds: Int32Array;
+  clusters: Int32Array;
+}

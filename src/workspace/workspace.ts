@@ -1,9 +1,16 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { AnalysisRepository } from './analyses.ts';
+import type { Connection } from './connection.ts';
 import { DatasetRepository } from './datasets.ts';
+import { EmbeddingRepository } from './embeddings.ts';
+import { EntityRepository } from './entities.ts';
 import { WorkspaceError } from './errors.ts';
 import { type ImportRequest, WorkspaceImportSession } from './import-session.ts';
+import { MediaRepository } from './media.ts';
 import { migrate, schemaVersion, userVersion } from './migrations.ts';
+import { RelationRepository } from './relations.ts';
+import { RunRepository } from './runs.ts';
 import type { ImportSession } from './types.ts';
 
 export interface OpenOptions {
@@ -44,6 +51,12 @@ function connect(path: string, readonly: boolean, cacheSizeKiB: number): Databas
  */
 export class Workspace {
   readonly datasets: DatasetRepository;
+  readonly entities: EntityRepository;
+  readonly relations: RelationRepository;
+  readonly media: MediaRepository;
+  readonly runs: RunRepository;
+  readonly embeddings: EmbeddingRepository;
+  readonly analyses: AnalysisRepository;
   private importing: ImportSession | null = null;
 
   private constructor(
@@ -51,7 +64,14 @@ export class Workspace {
     readonly readonly: boolean,
     private readonly db: Database.Database,
   ) {
-    this.datasets = new DatasetRepository(db);
+    const connection: Connection = { db, path, readonly };
+    this.datasets = new DatasetRepository(connection);
+    this.entities = new EntityRepository(connection);
+    this.relations = new RelationRepository(connection);
+    this.media = new MediaRepository(connection);
+    this.runs = new RunRepository(connection);
+    this.embeddings = new EmbeddingRepository(connection);
+    this.analyses = new AnalysisRepository(connection);
   }
 
   static open(path: string, options: OpenOptions = {}): Workspace {
