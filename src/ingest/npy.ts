@@ -157,3 +157,43 @@ export async function readNpy(file: string): Promise<NpyArray> {
 export function npyNumber(array: NpyArray, i: number): number {
   return Number(array.data[i]);
 }
+
+const littleEndianDtype = new Map<NpyArray['data']['constructor'], string>([
+  [Int8Array, '|i1'],
+  [Uint8Array, '|u1'],
+  [Int16Array, '<i2'],
+  [Uint16Array, '<u2'],
+  [Int32Array, '<i4'],
+  [Uint32Array, '<u4'],
+  [Float32Array, '<f4'],
+  [Float64Array, '<f8'],
+  [BigInt64Array, '<i8'],
+  [BigUint64Array, '<u8'],
+]);
+
+/**
+ * Encodes a C-order array as NPY format 1.0 (what numpy.save writes for small headers): the header
+ * dict is padded with spaces and a newline so the data starts on a 64-byte boundary, which lets
+ * numpy memory-map it. Data is written in the machine's byte order, declared little endian: every
+ * platform Constellation ships on (x64, arm64) is little endian.
+ */
+export function encodeNpy(data: NpyArray['data'], shape: readonly number[]): Buffer {
+  const descr = littleEndianDtype.get(data.constructor as NpyArray['data']['constructor']);
+  if (!descr) throw new Error(`encodeNpy: unsupported array type ${data.constructor.name}`);
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count !== data.length)
+    throw new Error(`encodeNpy: shape (${shape.join(', ')}) does not hold ${data.length} values`);
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const unpadded = magic.length + 4 + dict.length + 1;
+  const headerLength = dict.length + 1 + ((64 - (unpadded % 64)) % 64);
+  if (headerLength > 0xffff) throw new Error('encodeNpy: shape too long for an NPY 1.0 header');
+  const head = Buffer.alloc(magic.length + 4 + headerLength, 0x20);
+  magic.copy(head, 0);
+  head[6] = 1;
+  head[7] = 0;
+  head.writeUInt16LE(headerLength, 8);
+  head.write(dict, 10, 'latin1');
+  head[head.length - 1] = 0x0a;
+  return Buffer.concat([head, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+}
