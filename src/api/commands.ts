@@ -1,0 +1,33 @@
+// The contract: every command the UI, the serve-mode WebSocket and the CLI can send, with its
+// input, output and progress schemas. Pure zod, so the renderer can import it.
+import type { z } from 'zod';
+import { datasetCommands } from './schema/datasets.ts';
+import { demoCommands } from './schema/demo.ts';
+import { importCommands } from './schema/import.ts';
+
+export interface CommandSpec {
+  description: string;
+  input: z.ZodType;
+  output: z.ZodType;
+  /** z.never() for commands that report no progress */
+  progress: z.ZodType;
+}
+
+export const commands = {
+  ...datasetCommands,
+  ...importCommands,
+  ...demoCommands,
+} as const satisfies Record<string, CommandSpec>;
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+/** what a caller sends (defaults not yet applied) */
+export type CommandInput<N extends CommandName> = z.input<Commands[N]['input']>;
+/** what a handler receives (validated, defaults applied) */
+export type ParsedInput<N extends CommandName> = z.output<Commands[N]['input']>;
+export type CommandOutput<N extends CommandName> = z.output<Commands[N]['output']>;
+export type CommandProgress<N extends CommandName> = z.output<Commands[N]['progress']>;
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(commands, name);
+}
