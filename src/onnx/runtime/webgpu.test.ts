@@ -1,0 +1,88 @@
+// The WebGPU path with device-resident parameters, run on SwiftShader where there is no GPU.
+// This file is its own process under node --test, so pointing the Vulkan loader at SwiftShader
+// here (before any WebGPU session) affects nothing else.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { probeProvider, resolveDevice } from './devices.ts';
+import { regressionPrograms } from './testing/regression-programs.ts';
+import { useSwiftShader } from './testing/swiftshader.ts';
+import { Trainer } from './trainer.ts';
+
+const swiftshader = useSwiftShader();
+after(() => {
+  if (swiftshader.icd) swiftshader.cleanup();
+});
+
+function needSwiftShader(t: { skip(message: string): void }): boolean {
+  if (swiftshader.icd !== null) return true;
+  const message = `no SwiftShader Vulkan driver found (install chromium); looked at ${swiftshader.searched.join(', ')}`;
+  // CI installs chromium for exactly this test, so there a missing driver is a failure.
+  if (process.env.CI) assert.fail(message);
+  t.skip(message);
+  return false;
+}
+
+test('the probe finds webgpu on SwiftShader, and auto does not pick software rendering', async (t) => {
+  if (!needSwiftShader(t)) return;
+  const probe = await probeProvider('webgpu');
+  t.diagnostic(JSON.stringify(probe));
+  assert.equal(probe.works, true, probe.reason);
+  assert.equal(probe.software, true);
+  const auto = await resolveDevice('auto');
+  if (auto.provider === 'webgpu') assert.fail('auto chose software webgpu');
+  t.diagnostic(`auto: ${auto.provider} (${auto.reason})`);
+});
+
+test('training steps on webgpu with device-resident parameters match the cpu', async (t) => {
+  if (!needSwiftShader(t)) return;
+  const programs = regressionPrograms();
+  const steps = 6;
+  const run = async (device: 'cpu' | 'webgpu') => {
+    const started = performance.now();
+    const trainer = await Trainer.create(programs.train, { device, threads: 1 });
+    const created = performance.now();
+    try {
+      await trainer.attachEval(programs.eval);
+      // the first step compiles every kernel (seconds on SwiftShader); the rest show the step time
+      const losses = [(await trainer.step(programs.batch(0))).loss];
+      const first = performance.now();
+      for (let i = 1; i < steps; i++) losses.push((await trainer.step(programs.batch(0))).loss);
+      const stepped = performance.now();
+      const locations = new Set(Object.values(trainer.locations()));
+      const evaluation = await trainer.evaluate(programs.batch(0));
+      const parameters = await trainer.parameters();
+      const ms = {
+        create: Math.round(created - started),
+        firstStep: Math.round(first - created),
+        laterSteps: +((stepped - first) / (steps - 1)).toFixed(2),
+      };
+      return { losses, locations, evaluation, parameters, ms };
+    } finally {
+      await trainer.release();
+    }
+  };
+  const cpu = await run('cpu');
+  const gpu = await run('webgpu');
+  t.diagnostic(`cpu losses ${cpu.losses.join(' ')}; ${JSON.stringify(cpu.ms)}`);
+  t.diagnostic(`webgpu losses ${gpu.losses.join(' ')}; ${JSON.stringify(gpu.ms)}`);
+  assert.deepEqual(
+    [...gpu.locations],
+    ['gpu-buffer'],
+    'parameters and state stay on the device between steps',
+  );
+  assert.deepEqual([...cpu.locations], ['cpu']);
+  const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-12);
+  cpu.losses.forEach((loss, i) => {
+    assert.ok(relative(loss, gpu.losses[i]) < 1e-4, `step ${i}: cpu ${loss}, webgpu ${gpu.losses[i]}`);
+  });
+  assert.ok(cpu.losses[steps - 1] < cpu.losses[0], 'the steps trained');
+  assert.ok(relative(cpu.evaluation.scalars.loss, gpu.evaluation.scalars.loss) < 1e-4);
+  for (const [name, values] of Object.entries(cpu.parameters)) {
+    const other = gpu.parameters[name];
+    let worst = 0;
+    values.forEach((v, i) => {
+      worst = Math.max(worst, Math.abs(v - other[i]));
+    });
+    assert.ok(worst < 1e-4, `${name}: largest difference ${worst}`);
+  }
+});
