@@ -98,7 +98,11 @@ export const edgesNetwork: Importer = {
     if (files.length === 0) throw new InputError(paths.join(', '), null, null, 'no .csv or .tsv files');
     const tables = [];
     for (const file of files) {
-      const shape = await sniffTable(file, { ...options, knownNames });
+      // `author-paper.csv` may head its columns with the type names
+      const typeNames = stem(file)
+        .split(/[-_]/)
+        .flatMap((t) => [t.toLowerCase(), `${t.toLowerCase()}_id`]);
+      const shape = await sniffTable(file, { ...options, knownNames: [...knownNames, ...typeNames] });
       tables.push({ file, shape, size: await statFile(file), role: roleOf(file, shape) });
     }
     // node tables first, so relations can be checked against them

@@ -122,6 +122,8 @@ export async function readRecords(
   try {
     for await (const chunk of input.chunks) {
       if (signal.aborted) throw new ImportCancelled();
+      // before the rows: progress events raised by them count this chunk as read
+      options.onChunk?.(input);
       let bytes: Buffer = leftover ? Buffer.concat([leftover, chunk]) : chunk;
       const lastNewline = bytes.lastIndexOf(10);
       if (lastNewline < 0) {
@@ -132,7 +134,6 @@ export async function readRecords(
         consumeBytes(bytes);
       }
       if (leftover && leftover.length > limit) throw tooLong(line + 1);
-      options.onChunk?.(input);
     }
     if (leftover) consumeBytes(leftover);
     if (pending !== null) {

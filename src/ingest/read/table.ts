@@ -53,10 +53,13 @@ export async function sniffTable(file: string, options: TableOptions = {}): Prom
     // the first candidate that splits every sampled line into the same number (>= 2) of fields
     const sample = lines.slice(0, 10).filter((l) => !l.includes('"'));
     const probe = sample.length > 0 ? sample : lines.slice(0, 1);
-    delimiter = candidates.find((d) => {
-      const n = split(probe[0], d).length;
-      return n >= 2 && probe.every((l) => split(l, d).length === n);
-    });
+    // prefer a candidate that splits every sampled line alike; else the first that splits line 1
+    // (a later row with a wrong field count is then reported with its line)
+    const splits = (d: string) => split(probe[0], d).length >= 2;
+    delimiter =
+      candidates.find(
+        (d) => splits(d) && probe.every((l) => split(l, d).length === split(probe[0], d).length),
+      ) ?? candidates.find(splits);
     if (delimiter === undefined) {
       throw new InputError(
         file,
