@@ -1,0 +1,6 @@
+// Entry of a trainer thread. Workers do not inherit the parent's module hooks (see
+// src/jobs/worker-entry.mjs), so the thread registers tsx itself before loading the TypeScript.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./trainer-worker.ts');
