@@ -108,6 +108,37 @@ test('train program naming: parameters, frozen parameters, model state, optimize
   await loop.release();
 });
 
+test('hyperparameters fed as graph inputs are batch inputs of the program', async () => {
+  const program = compileTrainStep({
+    build: centeredLinear(4),
+    optimizer: (g) => sgd({ momentum: g.input('momentum', [], 'float64') }),
+    schedule: (g) => g.input('learning_rate', [], 'float64'),
+  });
+  assert.deepEqual(
+    program.batch.map((b) => b.name),
+    ['x', 'y', 'learning_rate', 'momentum'],
+  );
+  const loop = await runProgram(program);
+  const x = f64(
+    Float64Array.from({ length: 12 }, (_, i) => i / 12),
+    [4, 3],
+  );
+  const y = f64(Float64Array.from([1, 0, 1, 0]), [4, 1]);
+  const feed = (lr: number) => ({
+    x,
+    y,
+    learning_rate: f64(Float64Array.from([lr]), []),
+    momentum: f64(Float64Array.from([0.5]), []),
+  });
+  const w0 = Float64Array.from(loop.values.get('linear/w')!.data as Float64Array);
+  const { scalars } = await loop.step(feed(0));
+  assert.equal(scalars.lr, 0);
+  assert.deepEqual(loop.values.get('linear/w')!.data, w0);
+  await loop.step(feed(0.1));
+  assert.notDeepEqual(loop.values.get('linear/w')!.data, w0);
+  await loop.release();
+});
+
 test('gradient accumulation: k steps of batch b equal one step of batch k·b', async () => {
   const k = 3;
   const b = 4;

@@ -47,7 +47,8 @@ export type BuildStep = (g: Graph, context: StepContext) => StepDefinition;
 
 export interface TrainStepOptions {
   build: BuildStep;
-  optimizer: Optimizer;
+  /** or a function of the graph, for hyperparameters fed as graph inputs */
+  optimizer: Optimizer | ((g: Graph) => Optimizer);
   /** learning rate per update; a number is a constant schedule */
   schedule: Schedule | number;
   /** clip the global gradient norm to this value */
@@ -78,7 +79,6 @@ export function compileTrainStep({
   if (loss.size !== 1) throw new Error(`compileTrainStep ${name}: the loss ${loss} is not a scalar`);
   const trainable = g.parameters.filter((p) => p.trainable).map((p) => p.tensor);
   if (trainable.length === 0) throw new Error(`compileTrainStep ${name}: no trainable parameters`);
-  const modelInputs = [...g.inputs];
   const gradients = grad(loss, trainable);
 
   const state: ProgramState[] = [];
@@ -121,10 +121,11 @@ export function compileTrainStep({
     effective = clipped.grads;
     addScalar(scalars, 'grad_norm', clipped.norm);
   }
+  const rule = typeof optimizer === 'function' ? optimizer(g) : optimizer;
   const slots = trainable.map((p) =>
-    optimizer.slots.map((slot) => stateInput(`state/${p.name}/${slot}`, p.shape, p)),
+    rule.slots.map((slot) => stateInput(`state/${p.name}/${slot}`, p.shape, p)),
   );
-  const result = optimizer.update(g, {
+  const result = rule.update(g, {
     params: trainable,
     grads: effective,
     state: slots,
@@ -153,7 +154,10 @@ export function compileTrainStep({
     g.output(next(parameter.name), value);
     updated.add(parameter.name);
   }
-  return assemble(g, 'train', definition, scalars, modelInputs, state, updated);
+  // batch inputs are every input but state, including any a schedule or optimizer declared
+  const stateNames = new Set(state.map((s) => s.name));
+  const batchInputs = g.inputs.filter((t) => !stateNames.has(t.name));
+  return assemble(g, 'train', definition, scalars, batchInputs, state, updated);
 }
 
 export interface EvalStepOptions {

@@ -13,7 +13,10 @@ export interface ProgramParameter extends TensorSpec {
   /** initial values (row-major) */
   init: Float32Array | Float64Array;
   trainable: boolean;
-  /** graph output carrying the updated value; absent for frozen parameters and eval programs */
+  /**
+   * graph output carrying the updated value; absent in eval programs and for frozen parameters,
+   * except frozen ones the model itself updates (BatchNorm running statistics)
+   */
   updatedBy?: string;
 }
 
