@@ -4,22 +4,18 @@ import type { DatasetKind, DatasetStats, MediaRow } from './types.ts';
 class Tally {
   counts = new Int32Array(1024);
 
-  add(idx: number): void {
-    if (idx >= this.counts.length) {
-      const grown = new Int32Array(Math.max(idx + 1, this.counts.length * 2));
+  addAll(ids: Int32Array | readonly number[]): void {
+    let max = -1;
+    for (let i = 0; i < ids.length; i++) if (ids[i] > max) max = ids[i];
+    if (max >= this.counts.length) {
+      const grown = new Int32Array(Math.max(max + 1, this.counts.length * 2));
       grown.set(this.counts);
       this.counts = grown;
     }
-    this.counts[idx]++;
+    const counts = this.counts;
+    for (let i = 0; i < ids.length; i++) counts[ids[i]]++;
   }
 }
-
-/** Counts one relation type's rows on the way in, for the interaction-log summary. */
-export interface RelationCounter {
-  add(source: number, target: number, hasTime: boolean): void;
-}
-
-const ignore: RelationCounter = { add() {} };
 
 /**
  * Collects a dataset's stats while it is imported, so commit() needs no query over millions of
@@ -36,18 +32,19 @@ export class DatasetStatsCollector {
 
   constructor(private readonly kind: DatasetKind) {}
 
-  relationCounter(_relationTypeId: number, sourceTypeId: number, targetTypeId: number): RelationCounter {
-    if (this.kind !== 'interactions') return ignore;
-    const sources = this.tally(this.sources, sourceTypeId);
-    const targets = this.tally(this.targets, targetTypeId);
-    return {
-      add: (source, target, hasTime) => {
-        sources.add(source);
-        targets.add(target);
-        this.interactions++;
-        if (hasTime) this.hasTime = true;
-      },
-    };
+  /** Counts a batch of relations (already checked by the session) for the interaction-log summary. */
+  addRelations(
+    sourceTypeId: number,
+    targetTypeId: number,
+    source: Int32Array | readonly number[],
+    target: Int32Array | readonly number[],
+    time: Float64Array | readonly number[] | null | undefined,
+  ): void {
+    if (this.kind !== 'interactions') return;
+    this.tally(this.sources, sourceTypeId).addAll(source);
+    this.tally(this.targets, targetTypeId).addAll(target);
+    this.interactions += source.length;
+    if (time && !this.hasTime) this.hasTime = time.some((t) => !Number.isNaN(t));
   }
 
   addClass(label: string): void {

@@ -149,10 +149,7 @@ export class WorkspaceImportSession implements ImportSession {
     }
     const sourceCount = type.source.entityIds.length;
     const targetCount = type.target.entityIds.length;
-    const rows = this.relationRows;
-    const values = rows.values;
-    const counter = this.stats.relationCounter(type.id, type.source.id, type.target.id);
-    let seq = type.seq;
+    // the whole batch is checked before any of it is written, so a refused batch adds nothing
     for (let i = 0; i < n; i++) {
       const s = source[i];
       const t = target[i];
@@ -160,19 +157,23 @@ export class WorkspaceImportSession implements ImportSession {
         throw this.unknownEntity(type, 'source', type.source, s);
       if ((t | 0) !== t || t < 0 || t >= targetCount)
         throw this.unknownEntity(type, 'target', type.target, t);
+    }
+    const rows = this.relationRows;
+    const values = rows.values;
+    let seq = type.seq;
+    for (let i = 0; i < n; i++) {
       const o = rows.reserve();
       values[o] = type.id;
       values[o + 1] = seq++;
-      values[o + 2] = s;
-      values[o + 3] = t;
+      values[o + 2] = source[i];
+      values[o + 3] = target[i];
       const when = time ? time[i] : Number.NaN;
-      const timed = !Number.isNaN(when);
-      values[o + 4] = timed ? when : null;
+      values[o + 4] = Number.isNaN(when) ? null : when;
       const w = weight ? weight[i] : Number.NaN;
       values[o + 5] = Number.isNaN(w) ? null : w;
-      counter.add(s, t, timed);
     }
     type.seq = seq;
+    this.stats.addRelations(type.source.id, type.target.id, source, target, time);
   }
 
   addMedia(typeName: string, rows: readonly MediaRow[]): void {

@@ -288,6 +288,24 @@ describe('import', () => {
     reopened.close();
   });
 
+  test('a refused relation batch writes none of its rows', () => {
+    const workspace = openWorkspace(newPath());
+    try {
+      const session = importLog(workspace);
+      assert.throws(
+        () => session.addRelations('interacted', [0, 1, 7], [0, 1, 1]),
+        /source 7 is not a user id/,
+      );
+      const dataset = session.commit();
+      assert.equal(dataset.stats.relations.interacted, 6);
+      assert.equal(dataset.stats.interactions?.interactions, 6);
+      const [interacted] = workspace.entities.relationTypes(dataset.id);
+      assert.equal(workspace.relations.arrays(interacted.id).source.length, 6);
+    } finally {
+      workspace.close();
+    }
+  });
+
   test('a taken name and a repeated key are clear errors, and the workspace is unchanged', () => {
     const path = newPath();
     const workspace = openWorkspace(path);
