@@ -154,7 +154,11 @@ async function runProbe(provider: ExecutionProvider): Promise<ProviderProbe> {
       await session.release();
     }
   } catch (error) {
-    return result(false, firstLine(error));
+    const reason = firstLine(error);
+    if (provider === 'webgpu' && process.platform === 'linux') {
+      return result(false, `${reason} (Vulkan drivers: ${vulkanDrivers() || 'the system defaults'})`);
+    }
+    return result(false, reason);
   }
   if (provider === 'webgpu') {
     const icd = vulkanDrivers();
@@ -203,7 +207,11 @@ function platformName(): string {
   return `${names[process.platform] ?? process.platform} ${process.arch}`;
 }
 
+/** The error's first line, without the source location and condition onnxruntime prefixes it with. */
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.trim().split('\n')[0];
+  return text
+    .trim()
+    .split('\n')[0]
+    .replace(/^\/onnxruntime_src\/.*? was false\. /, '');
 }
