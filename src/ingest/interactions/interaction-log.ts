@@ -53,17 +53,21 @@ export class InteractionLogWriter {
 
   /** One event; `time` and `rating` are NaN when the source has none. */
   add(user: string, item: string, time: number, rating: number): void {
-    let u = this.users.get(user);
-    if (u === undefined) {
-      u = this.session.ensureEntity(userType, user);
-      this.users.set(user, u);
+    this.relations.push(
+      this.id(userType, this.users, user),
+      this.id(itemType, this.items, item),
+      time,
+      rating,
+    );
+  }
+
+  private id(type: string, ids: Map<string, number>, key: string): number {
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = this.session.ensureEntity(type, key);
+      ids.set(key, id);
     }
-    let i = this.items.get(item);
-    if (i === undefined) {
-      i = this.session.ensureEntity(itemType, item);
-      this.items.set(item, i);
-    }
-    this.relations.push(u, i, time, rating);
+    return id;
   }
 
   /** Hands the last batch to the session; returns the number of events written. */
