@@ -52,7 +52,7 @@ export async function dispatch(
   let output: unknown;
   try {
     // The mapped Handlers type guarantees handlers[name] matches spec; TS cannot correlate the two here.
-    const handler = handlers[name] as (input: unknown, context: unknown) => Promise<unknown>;
+    const handler = (await handlers[name]()) as (input: unknown, context: unknown) => Promise<unknown>;
     output = await handler(parsed.data, { workspace: options.workspace, progress, signal });
   } catch (error) {
     throw toApiError(error, name);

@@ -12,4 +12,5 @@ export type Handler<N extends CommandName> = (
   context: HandlerContext<CommandProgress<N>>,
 ) => Promise<CommandOutput<N>>;
 
-export type Handlers = { [N in CommandName]: Handler<N> };
+/** Each command's handler, loaded on demand. */
+export type Handlers = { [N in CommandName]: () => Promise<Handler<N>> };

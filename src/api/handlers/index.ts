@@ -1,14 +1,13 @@
-// Which service answers each command. The Handlers type makes a command without a handler a type error.
+// Which service answers each command. Handlers load on first use, so a command line that lists
+// datasets does not pay for loading every importer, sharp and parquet-wasm. The Handlers type
+// makes a command without a handler a type error.
 import type { Handlers } from '../handler.ts';
-import { deleteDataset, listDatasets, renameDataset } from './datasets.ts';
-import { buildDemoCommand } from './demo.ts';
-import { listImportFormats, runImportCommand } from './import.ts';
 
 export const handlers: Handlers = {
-  'datasets.list': listDatasets,
-  'datasets.rename': renameDataset,
-  'datasets.delete': deleteDataset,
-  'import.run': runImportCommand,
-  'import.formats': listImportFormats,
-  'demo.build': buildDemoCommand,
+  'datasets.list': async () => (await import('./datasets.ts')).listDatasets,
+  'datasets.rename': async () => (await import('./datasets.ts')).renameDataset,
+  'datasets.delete': async () => (await import('./datasets.ts')).deleteDataset,
+  'import.run': async () => (await import('./import.ts')).runImportCommand,
+  'import.formats': async () => (await import('./import.ts')).listImportFormats,
+  'demo.build': async () => (await import('./demo.ts')).buildDemoCommand,
 };

@@ -1,0 +1,45 @@
+import type { CommandInput, CommandName, CommandOutput, CommandProgress } from '../api/commands.ts';
+import { dispatch } from '../api/dispatcher.ts';
+import type { CommonOptions } from './common-options.ts';
+import { ProgressLine } from './progress-line.ts';
+
+export interface CommandView<N extends CommandName> {
+  /** the result for a person reading a terminal */
+  text(output: CommandOutput<N>): string;
+  /** one line of progress for a person */
+  progress?(event: CommandProgress<N>): string;
+}
+
+/**
+ * Runs one API command for the command line: progress to stderr, the result to stdout (one JSON
+ * object with --json), Ctrl-C cancels it cleanly (a second Ctrl-C kills the process).
+ * Failures propagate as ApiError for main() to report.
+ */
+export async function runCommand<N extends CommandName>(
+  name: N,
+  input: CommandInput<N>,
+  common: CommonOptions,
+  view: CommandView<N>,
+): Promise<void> {
+  const controller = new AbortController();
+  const progress = new ProgressLine(common.progress);
+  const cancel = () => {
+    progress.finish();
+    process.stderr.write('cancelling (Ctrl-C again to kill)...\n');
+    controller.abort();
+  };
+  process.once('SIGINT', cancel);
+  try {
+    const output = await dispatch(name, input, {
+      workspace: common.workspace,
+      signal: controller.signal,
+      onProgress: (event) =>
+        progress.update(event, (e) => view.progress?.(e as CommandProgress<N>) ?? JSON.stringify(e)),
+    });
+    progress.finish();
+    process.stdout.write(common.json ? `${JSON.stringify(output)}\n` : `${view.text(output)}\n`);
+  } finally {
+    progress.finish();
+    process.off('SIGINT', cancel);
+  }
+}
