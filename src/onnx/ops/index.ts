@@ -5,3 +5,4 @@ export * from './linalg.ts';
 export * from './nn.ts';
 export * from './reduce.ts';
 export * from './shape.ts';
+export * from './norm.ts';
