@@ -4,38 +4,6 @@
 import type { Graph, Tensor } from './graph.ts';
 import * as op from './ops/index.ts';
 
-/** log(softmax(x)) over the last axis, shifted by the row maximum so exp never overflows. */
-export function logSoftmax(x: Tensor): Tensor {
-  const shifted = op.sub(x, op.reduceMax(x, [-1], true));
-  return op.sub(shifted, op.log(op.reduceSum(op.exp(shifted), [-1], true)));
-}
-
-/**
- * log(1 + exp(x)) without overflow. |x| is written as max(x, -x) so that at x = 0 the tie rule
- * of Max gives the true derivative σ(0) = 0.5 (Abs's subgradient 0 would give 1).
- */
-export function softplus(x: Tensor): Tensor {
-  const absolute = op.maximum(x, op.neg(x));
-  return op.add(op.maximum(x, 0), op.log(op.add(op.exp(op.neg(absolute)), 1)));
-}
-
-/** log σ(x) = -softplus(-x), finite for any x. */
-export function logSigmoid(x: Tensor): Tensor {
-  return op.neg(softplus(op.neg(x)));
-}
-
-/** A one-hot float mask [..., classes] of integer targets [...]; targets outside [0, classes) give zero rows. */
-function oneHot(targets: Tensor, classes: number, dtype: Tensor['dtype']): Tensor {
-  const g = targets.graph;
-  const ids = g.constant(
-    Array.from({ length: classes }, (_, i) => i),
-    [classes],
-    targets.dtype,
-    'class_ids',
-  );
-  return op.cast(op.equal(op.unsqueeze(targets, -1), ids), dtype);
-}
-
 export interface CrossEntropyOptions {
   /** targets equal to this value contribute nothing; the mean is over the other positions */
   ignoreIndex?: number;
@@ -61,8 +29,8 @@ export function softmaxCrossEntropy(
   if (labelSmoothing < 0 || labelSmoothing >= 1) {
     throw new Error(`softmaxCrossEntropy: labelSmoothing ${labelSmoothing} is outside [0, 1)`);
   }
-  const logp = logSoftmax(logits);
-  let perPosition = op.neg(op.reduceSum(op.mul(oneHot(targets, classes, logits.dtype), logp), [-1]));
+  const logp = op.logSoftmax(logits);
+  let perPosition = op.neg(op.reduceSum(op.mul(op.oneHot(targets, classes, logits.dtype), logp), [-1]));
   if (labelSmoothing > 0) {
     const uniform = op.neg(op.reduceMean(logp, [-1]));
     perPosition = op.add(op.mul(perPosition, 1 - labelSmoothing), op.mul(uniform, labelSmoothing));
@@ -110,7 +78,7 @@ export function sampledSoftmaxCrossEntropy(
     negatives = op.where(hit, largeNegative(negatives), negatives);
   }
   const logits = op.concat([op.unsqueeze(positive, -1), negatives], -1);
-  return op.neg(op.meanAll(op.slice(logSoftmax(logits), -1, 0, 1)));
+  return op.neg(op.meanAll(op.slice(op.logSoftmax(logits), -1, 0, 1)));
 }
 
 /** A finite stand-in for -∞ in masks: exp of it is 0 and it stays finite through the gradient. */
@@ -120,7 +88,7 @@ function largeNegative(like: Tensor): Tensor {
 
 /** Binary cross-entropy of `logits` against 0/1 (or soft) `labels` of the same shape, mean over elements. */
 export function sigmoidBinaryCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
-  return op.meanAll(op.sub(softplus(logits), op.mul(logits, labels)));
+  return op.meanAll(op.sub(op.softplus(logits), op.mul(logits, labels)));
 }
 
 /**
@@ -131,14 +99,9 @@ export function skipGramNegativeSampling(center: Tensor, context: Tensor, negati
   const positive = op.reduceSum(op.mul(center, context), [-1]);
   const negativeScores = op.squeeze(op.matmul(negatives, op.unsqueeze(center, -1)), -1);
   const perPair = op.neg(
-    op.add(logSigmoid(positive), op.reduceSum(logSigmoid(op.neg(negativeScores)), [-1])),
+    op.add(op.logSigmoid(positive), op.reduceSum(op.logSigmoid(op.neg(negativeScores)), [-1])),
   );
   return op.meanAll(perPair);
-}
-
-/** Rows scaled to unit Euclidean norm; eps keeps the zero vector finite. */
-export function l2Normalize(x: Tensor, eps = 1e-12): Tensor {
-  return op.div(x, op.sqrt(op.add(op.reduceSum(op.mul(x, x), [-1], true), eps)));
 }
 
 /**
@@ -152,14 +115,14 @@ export function ntXent(projections: Tensor, temperature: number): Tensor {
   if (projections.rank !== 2 || rows % 2 !== 0) {
     throw new Error(`ntXent: projections must be [2N, d], got ${projections}`);
   }
-  const z = l2Normalize(projections);
+  const z = op.l2Normalize(projections);
   const similarity = op.div(op.matmul(z, op.transposeLast(z)), temperature);
   const logits = op.where(identity(g, rows), largeNegative(similarity), similarity);
   const half = rows / 2;
   const partner = new Array<number>(rows * rows).fill(0);
   for (let i = 0; i < rows; i++) partner[i * rows + ((i + half) % rows)] = 1;
   const positives = g.constant(partner, [rows, rows], projections.dtype, 'ntxent_positives');
-  return op.neg(op.meanAll(op.reduceSum(op.mul(positives, logSoftmax(logits)), [-1])));
+  return op.neg(op.meanAll(op.reduceSum(op.mul(positives, op.logSoftmax(logits)), [-1])));
 }
 
 function identity(g: Graph, n: number): Tensor {
@@ -191,7 +154,7 @@ export function contrastivePairLoss(
 
 /** Cross-entropy against a target distribution `targetProbs` [..., C], mean over rows. */
 export function softTargetCrossEntropy(logits: Tensor, targetProbs: Tensor): Tensor {
-  return op.neg(op.meanAll(op.reduceSum(op.mul(targetProbs, logSoftmax(logits)), [-1])));
+  return op.neg(op.meanAll(op.reduceSum(op.mul(targetProbs, op.logSoftmax(logits)), [-1])));
 }
 
 /**
@@ -199,8 +162,8 @@ export function softTargetCrossEntropy(logits: Tensor, targetProbs: Tensor): Ten
  * mean over rows, times T² so gradient magnitudes stay comparable across temperatures.
  */
 export function distillationLoss(studentLogits: Tensor, teacherLogits: Tensor, temperature = 1): Tensor {
-  const teacherLogp = logSoftmax(op.div(teacherLogits, temperature));
-  const studentLogp = logSoftmax(op.div(studentLogits, temperature));
+  const teacherLogp = op.logSoftmax(op.div(teacherLogits, temperature));
+  const studentLogp = op.logSoftmax(op.div(studentLogits, temperature));
   const teacherP = op.exp(teacherLogp);
   const kl = op.reduceSum(op.mul(teacherP, op.sub(teacherLogp, studentLogp)), [-1]);
   return op.mul(op.meanAll(kl), temperature * temperature);
