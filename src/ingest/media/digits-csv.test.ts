@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { sharedDataset } from '../../testing/shared-datasets.ts';
 import { InputError } from '../types.ts';
 import { digitsCsvImporter, readPixelRow } from './digits-csv.ts';
@@ -70,8 +70,17 @@ test('bad rows name the file, line and column, and change nothing', async (t) =>
 test('scikit-learn digits: 1,797 8x8 images, per-class counts as SOURCE.md lists', async (t) => {
   const dir = sharedDataset(t, 'sklearn-digits');
   if (!dir) return;
-  const { run } = importFixture(t);
-  const dataset = await run(digitsCsvImporter, [join(dir, 'digits.csv.gz')]);
+  const { run, workspace } = importFixture(t);
+  const file = join(dir, 'digits.csv.gz');
+  const dataset = await run(digitsCsvImporter, [file]);
+  const firstRow = gunzipSync(readFileSync(file)).toString().split('\n')[0].split(',').map(Number);
+  const first = [...workspace.media.each(dataset.id)][0];
+  assert.equal(first.key, '1');
+  assert.deepEqual(
+    Array.from(first.bytes),
+    firstRow.slice(0, 64).map((v) => Math.round((v * 255) / 16)),
+  );
+  assert.equal(first.classLabel, String(firstRow[64]));
   assert.deepEqual(dataset.stats.entities, { image: 1797 });
   assert.deepEqual(dataset.stats.media, { count: 1797, width: 8, height: 8, channels: 1, frames: 1 });
   const counts = [178, 182, 177, 183, 181, 182, 181, 179, 174, 180];

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { ImportCancelled, InputError } from '../types.ts';
 import {
   decodeVideo,
@@ -17,13 +18,17 @@ import { importFixture, tempDir } from './media-fixtures.ts';
 const tools = findExecutable('ffmpeg', process.env.PATH) ? requireFfmpeg(process.env.PATH) : null;
 const noSignal = new AbortController().signal;
 
-/** A 32x24, 10 fps MP4 of ffmpeg's moving test pattern. */
-function writeTestVideo(path: string, frames: number, size = '32x24'): void {
-  execFileSync(tools!.ffmpeg, [
-    ...['-v', 'error', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=10`],
-    ...['-frames:v', String(frames), '-pix_fmt', 'yuv420p', '-y', path],
+/** A 7-frame, 32x24, 10 fps MP4 of ffmpeg's moving test pattern, made once for this file's tests. */
+const videoDir = mkdtempSync(join(tmpdir(), 'ffmpeg-test-'));
+const testVideo = join(videoDir, 'clip.mp4');
+after(() => rmSync(videoDir, { recursive: true, force: true }));
+before(() => {
+  if (!tools) return;
+  execFileSync(tools.ffmpeg, [
+    ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=32x24:rate=10'],
+    ...['-frames:v', '7', '-pix_fmt', 'yuv420p', '-y', testVideo],
   ]);
-}
+});
 
 test('without ffmpeg on PATH the error says to install it', () => {
   assert.equal(findExecutable('ffmpeg', ''), null);
@@ -39,10 +44,8 @@ test('without ffmpeg on PATH the error says to install it', () => {
 
 test('an MP4 made by ffmpeg decodes to [frames, h, w, 3] with its size and fps', {
   skip: !tools && 'ffmpeg is not installed',
-}, async (t) => {
-  const dir = tempDir(t);
-  const file = join(dir, 'clip.mp4');
-  writeTestVideo(file, 7);
+}, async () => {
+  const file = testVideo;
   const probe = await probeVideo(tools!, file, noSignal);
   assert.deepEqual(probe, { width: 32, height: 24, fps: 10 });
   const { pixels, frames } = await decodeVideo(tools!, file, probe, noSignal);
@@ -77,15 +80,13 @@ test('MP4 clips in class folders import as clip entities; no ffmpeg on PATH or a
   const root = tempDir(t);
   mkdirSync(join(root, 'left'));
   mkdirSync(join(root, 'right'));
-  writeTestVideo(join(root, 'left', 'a.mp4'), 4);
-  writeTestVideo(join(root, 'right', 'b.mp4'), 4);
-  writeTestVideo(join(root, 'right', 'c.mp4'), 6);
+  for (const name of ['left/a.mp4', 'right/b.mp4', 'right/c.avi']) copyFileSync(testVideo, join(root, name));
   const { run, workspace } = importFixture(t);
   assert.equal(await ffmpegImporter.detect([root]), true);
   const dataset = await run(ffmpegImporter, [root], { maxFrames: 5 });
   assert.deepEqual(dataset.stats.entities, { clip: 3 });
   assert.deepEqual(dataset.stats.classes, { left: 1, right: 2 });
-  assert.deepEqual(dataset.stats.media, { count: 3, width: 32, height: 24, channels: 3 });
+  assert.deepEqual(dataset.stats.media, { count: 3, width: 32, height: 24, channels: 3, frames: 5 });
 
   const path = process.env.PATH;
   process.env.PATH = '';

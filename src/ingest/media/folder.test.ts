@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ImportCancelled, InputError } from '../types.ts';
@@ -26,7 +26,8 @@ async function writeCorrupt(root: string): Promise<string> {
 test('a folder per class: one image entity per file, the folder as class, mixed sizes and channels', async (t) => {
   const root = tempDir(t);
   await writeClasses(root);
-  const { run, events } = importFixture(t);
+  const fixture = importFixture(t);
+  const { run, events } = fixture;
   assert.equal(await folderImporter.detect([root]), true);
   const dataset = await run(folderImporter, [root]);
   assert.equal(dataset.kind, 'images');
@@ -34,6 +35,21 @@ test('a folder per class: one image entity per file, the folder as class, mixed 
   assert.deepEqual(dataset.stats.classes, { cat: 2, dog: 2 });
   // sizes and channels differ between images, so no single shape is reported
   assert.deepEqual(dataset.stats.media, { count: 4, frames: 1 });
+  const { workspace } = fixture;
+  const stored = new Map([...workspace.media.each(dataset.id)].map((m) => [m.key, m]));
+  const png = stored.get('cat/1.png')!;
+  assert.deepEqual(
+    Buffer.from(png.bytes),
+    readFileSync(join(root, 'cat', '1.png')),
+    'PNG bytes kept as they were',
+  );
+  assert.deepEqual(
+    [png.encoding, png.width, png.height, png.channels, png.classLabel],
+    ['png', 8, 6, 3, 'cat'],
+  );
+  assert.equal(stored.get('cat/2.jpg')!.encoding, 'jpeg');
+  assert.equal(stored.get('dog/a.webp')!.encoding, 'webp');
+  assert.equal(stored.get('dog/grey.png')!.channels, 1);
   const last = events.at(-1)!;
   assert.equal(last.rows, 4);
   assert.equal(last.bytes, last.totalBytes);
@@ -66,7 +82,7 @@ test('a missing folder and cancelling mid-import leave the workspace unchanged',
   const root = tempDir(t);
   await writeClasses(root);
   const { run, workspace } = importFixture(t);
-  await assert.rejects(run(folderImporter, [join(root, 'absent')]), /absent: does not exist/);
+  await assert.rejects(run(folderImporter, [join(root, 'absent')]), /absent: no such file/);
   const controller = new AbortController();
   await assert.rejects(
     run(folderImporter, [root], {}, { signal: controller.signal, onProgress: () => controller.abort() }),

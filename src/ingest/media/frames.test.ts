@@ -46,6 +46,9 @@ test('clip folders per class become clip entities with the class of their parent
   assert.deepEqual(dataset.stats.entities, { clip: 3 });
   assert.deepEqual(dataset.stats.classes, { wave: 2, jump: 1 });
   assert.deepEqual(dataset.stats.media, { count: 3, width: 6, height: 4, channels: 3, frames: 3 });
+  const first = [...workspace.media.each(dataset.id)][0];
+  assert.equal(first.key, 'jump/c');
+  assert.deepEqual(Buffer.from(first.bytes.subarray(0, 6 * 4 * 3)), pattern(6, 4, 3, 1));
 
   const controller = new AbortController();
   await assert.rejects(

@@ -63,6 +63,14 @@ test('gif-clips imports as two unlabelled clips; a corrupt GIF fails and changes
   assert.deepEqual(dataset.stats.entities, { clip: 2 });
   assert.equal(dataset.stats.classes, undefined);
   assert.deepEqual(dataset.stats.media, { count: 2, channels: 3 });
+  const stored = [...workspace.media.each(dataset.id)];
+  assert.deepEqual(
+    stored.map((m) => [m.key, m.encoding, m.frames, m.width, m.height, m.bytes.length]),
+    [
+      ['camshift_face.gif', 'raw-u8', 16, 340, 510, 16 * 510 * 340 * 3],
+      ['meanshift_face.gif', 'raw-u8', 17, 212, 283, 17 * 283 * 212 * 3],
+    ],
+  );
 
   const broken = join(tempDir(t), 'broken.gif');
   writeFileSync(broken, readFileSync(join(dir, 'meanshift_face.gif')).subarray(0, 5000));

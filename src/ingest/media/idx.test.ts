@@ -97,9 +97,18 @@ test('imports train and t10k pairs with their split; classes are digits unless t
   const dir = tempDir(t);
   writePair(dir, 'train', [0, 1, 1, 9]);
   writePair(dir, 't10k', [2, 0], false);
-  const { run, events } = importFixture(t);
+  const { run, events, workspace } = importFixture(t);
   assert.equal(await idxImporter.detect([dir]), true);
   const digits = await run(idxImporter, [dir]);
+  const stored = [...workspace.media.each(digits.id)];
+  assert.deepEqual(
+    stored.map((m) => m.key),
+    ['train/0', 'train/1', 'train/2', 'train/3', 'test/0', 'test/1'],
+  );
+  assert.deepEqual(Array.from(stored[1].bytes), [6, 7, 8, 9, 10, 11]);
+  assert.equal(stored[1].encoding, 'raw-u8');
+  const type = workspace.entities.type(digits.id, 'image')!;
+  assert.deepEqual(workspace.entities.byKey(type.id, 'test/1')!.attributes, { split: 'test' });
   assert.deepEqual(digits.stats.entities, { image: 6 });
   assert.deepEqual(digits.stats.classes, { '0': 2, '1': 2, '2': 1, '9': 1 });
   assert.deepEqual(digits.stats.media, { count: 6, width: 2, height: 3, channels: 1, frames: 1 });
@@ -146,7 +155,7 @@ test('bad IDX input fails the import and leaves the workspace unchanged', async 
     assert.equal(error.file, images);
     return true;
   });
-  await assert.rejects(run(idxImporter, [join(dir, 'missing')]), /missing: does not exist/);
+  await assert.rejects(run(idxImporter, [join(dir, 'missing')]), /missing: no such file/);
   assert.deepEqual(workspace.datasets.list(), []);
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Dataset } from '../../workspace/types.ts';
 import { openWorkspace } from '../../workspace/workspace.ts';
+import { runImport } from '../registry.ts';
 import type { Importer, ImportProgress } from '../types.ts';
 
 export function tempDir(t: { after: (fn: () => void) => void }, prefix = 'media-test-'): string {
@@ -59,38 +60,29 @@ export function encodeAnimation(
     .toBuffer();
 }
 
-/** A fresh workspace in a temp dir and a way to run one importer into it, committing or rolling back like the app. */
+/** A fresh workspace in a temp dir and a way to import into it through the registry's runImport. */
 export function importFixture(t: { after: (fn: () => void) => void }) {
   const workspace = openWorkspace(join(tempDir(t, 'media-ws-'), 'workspace.sqlite'));
   t.after(() => workspace.close());
   const events: ImportProgress[] = [];
-  async function run(
+  function run(
     importer: Importer,
     paths: string[],
     options: Record<string, unknown> = {},
     control: { signal?: AbortSignal; onProgress?: (p: ImportProgress) => void } = {},
   ): Promise<Dataset> {
-    const signal = control.signal ?? new AbortController().signal;
-    const session = workspace.beginImport({
-      name: `${importer.format}-${workspace.datasets.list().length + 1}`,
+    return runImport(workspace, {
       kind: importer.kind,
-      source: { format: importer.format, paths, options },
+      format: importer.format,
+      name: `${importer.format}-${workspace.datasets.list().length + 1}`,
+      paths,
+      options,
+      signal: control.signal,
+      progress: (p) => {
+        events.push(p);
+        control.onProgress?.(p);
+      },
     });
-    try {
-      await importer.run(paths, {
-        session,
-        options,
-        progress: (p) => {
-          events.push(p);
-          control.onProgress?.(p);
-        },
-        signal,
-      });
-      return session.commit();
-    } catch (error) {
-      session.rollback();
-      throw error;
-    }
   }
   return { workspace, events, run };
 }
