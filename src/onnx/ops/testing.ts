@@ -5,6 +5,7 @@ import ort from 'onnxruntime-node';
 import { grad } from '../autodiff.ts';
 import type { DType, Shape } from '../dtype.ts';
 import { Graph, type Tensor } from '../graph.ts';
+import { mulberry32 } from '../testing/random.ts';
 import { mul } from './elementwise.ts';
 import { sumAll } from './reduce.ts';
 
@@ -97,4 +98,70 @@ export function maxRelativeError(
     worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(scale, Math.abs(expected[i])));
   }
   return worst;
+}
+
+/**
+ * Central finite differences of sum(output * weights) in float32, for ops whose kernels exist
+ * only in float32. Exact up to rounding for ops linear in the perturbed input (convolutions,
+ * pooling), which is why those tests take `eps` = 1.
+ */
+export async function float32GradCheck(
+  build: (g: Graph, inputs: Tensor[]) => Tensor,
+  feeds: readonly Feed[],
+  {
+    weights,
+    eps = 1,
+    maxElements = 16,
+    seed = 3,
+  }: { weights?: ArrayLike<number>; eps?: number; maxElements?: number; seed?: number } = {},
+): Promise<{ maxRelativeError: number; checked: number }> {
+  const rand = mulberry32(seed);
+  const g = new Graph('float32-gradcheck');
+  const inputs = feeds.map((f, i) => g.input(`x${i}`, f.shape, f.dtype ?? 'float32'));
+  const out = build(g, inputs);
+  const projection = weights ?? Array.from({ length: out.size }, () => rand() * 2 - 1);
+  const loss = sumAll(mul(out, g.constant(Float32Array.from(projection), out.shape, 'float32', 'weights')));
+  const differentiated = feeds.flatMap((f, i) => (f.constant ? [] : [i]));
+  g.output('loss', loss);
+  grad(
+    loss,
+    differentiated.map((i) => inputs[i]),
+  ).forEach((t, k) => {
+    g.output(`grad${k}`, t);
+  });
+  const session = await ort.InferenceSession.create(g.toModel());
+  const values = feeds.map((f) => hostArray(f.dtype ?? 'float32', f.values));
+  const run = () =>
+    session.run(
+      Object.fromEntries(
+        feeds.map((f, i) => [`x${i}`, new ort.Tensor(f.dtype ?? 'float32', values[i], [...f.shape])]),
+      ),
+    );
+  try {
+    const analytic = await run();
+    let worst = 0;
+    let checked = 0;
+    for (const [k, i] of differentiated.entries()) {
+      const x = values[i] as Float32Array;
+      const gradient = analytic[`grad${k}`].data as Float32Array;
+      const picks =
+        x.length <= maxElements
+          ? [...x.keys()]
+          : Array.from({ length: maxElements }, () => Math.floor(rand() * x.length));
+      for (const j of picks) {
+        const saved = x[j];
+        x[j] = saved + eps;
+        const plus = Number((await run()).loss.data[0]);
+        x[j] = saved - eps;
+        const minus = Number((await run()).loss.data[0]);
+        x[j] = saved;
+        const numeric = (plus - minus) / (2 * eps);
+        worst = Math.max(worst, Math.abs(gradient[j] - numeric) / Math.max(1e-2, Math.abs(numeric)));
+        checked++;
+      }
+    }
+    return { maxRelativeError: worst, checked };
+  } finally {
+    await session.release();
+  }
 }

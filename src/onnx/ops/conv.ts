@@ -1,0 +1,253 @@
+// Convolutions (2-D and 3-D: patch and tubelet embeddings, small CNNs) and pooling (MViT's
+// pooling attention). onnxruntime has these kernels in float32 only, so every gradient is
+// built from the same kernels: ConvTranspose for the input, a Conv over batch-transposed
+// tensors for the weights, and a scatter of MaxPool's indices.
+import { formatShape, type Shape } from '../dtype.ts';
+import { type Attrs, type Graph, type Op, ShapeError, type Tensor } from '../graph.ts';
+import { scatterAddRows } from './gather.ts';
+import { reduceSum } from './reduce.ts';
+import { reshape, slice, transpose } from './shape.ts';
+
+export interface ConvOptions {
+  /** per spatial axis; default 1 */
+  strides?: readonly number[];
+  /** zero padding per spatial axis, the same on both sides, or [begin..., end...] */
+  pads?: readonly number[];
+  /** per spatial axis; default 1 */
+  dilations?: readonly number[];
+}
+
+interface Geometry {
+  strides: number[];
+  /** ONNX layout: all begins, then all ends */
+  pads: number[];
+  dilations: number[];
+}
+
+function geometry(op: string, inputs: readonly Tensor[], spatial: number, o: ConvOptions): Geometry {
+  const per = (v: readonly number[] | undefined, name: string, fill: number) => {
+    const out = v ? [...v] : new Array<number>(spatial).fill(fill);
+    if (out.length !== spatial || out.some((d) => !Number.isInteger(d) || d < 0)) {
+      throw new ShapeError(op, `${name} [${v}] must have one non-negative integer per spatial axis`, inputs);
+    }
+    return out;
+  };
+  const strides = per(o.strides, 'strides', 1);
+  const dilations = per(o.dilations, 'dilations', 1);
+  let pads = o.pads ? [...o.pads] : new Array<number>(2 * spatial).fill(0);
+  if (pads.length === spatial) pads = [...pads, ...pads];
+  if (pads.length !== 2 * spatial || pads.some((p) => !Number.isInteger(p) || p < 0)) {
+    throw new ShapeError(op, `pads [${o.pads}] must have 1 or 2 entries per spatial axis`, inputs);
+  }
+  if ([...strides, ...dilations].some((v) => v < 1))
+    throw new ShapeError(op, 'strides and dilations must be >= 1', inputs);
+  return { strides, pads, dilations };
+}
+
+function outputSize(
+  input: number,
+  kernel: number,
+  axis: number,
+  { strides, pads, dilations }: Geometry,
+): number {
+  const spatial = strides.length;
+  return (
+    Math.floor(
+      (input + pads[axis] + pads[axis + spatial] - dilations[axis] * (kernel - 1) - 1) / strides[axis],
+    ) + 1
+  );
+}
+
+function onnxAttrs({ strides, pads, dilations }: Geometry): Attrs {
+  return { strides: { ints: strides }, pads: { ints: pads }, dilations: { ints: dilations } };
+}
+
+const ConvOp: Op<Geometry> = {
+  name: 'Conv',
+  forward(g, inputs, geo) {
+    const [x, w] = inputs;
+    const kernel = w.shape.slice(2);
+    const shape = [
+      x.shape[0],
+      w.shape[0],
+      ...x.shape.slice(2).map((d, i) => outputSize(d, kernel[i], i, geo)),
+    ];
+    return g.node('Conv', inputs, [{ shape, dtype: x.dtype }], onnxAttrs(geo));
+  },
+  backward(_g, { inputs: [x, w, bias], attrs: geo }, [gy]) {
+    const spatialAxes = x.shape.slice(2).map((_, i) => i + 2);
+    return [
+      convTransposeTo(gy!, w, geo, x.shape.slice(2)),
+      weightGradient(x, gy!, geo, w.shape.slice(2)),
+      ...(bias ? [reduceSum(gy!, [0, ...spatialAxes])] : []),
+    ];
+  },
+};
+
+/**
+ * Cross-correlation of x [N, C, ...spatial] with w [O, C, ...kernel] (+ bias [O]), as
+ * torch.nn.Conv2d/Conv3d with groups = 1.
+ */
+export function conv(x: Tensor, w: Tensor, options: ConvOptions & { bias?: Tensor } = {}): Tensor {
+  const inputs = options.bias ? [x, w, options.bias] : [x, w];
+  const spatial = x.rank - 2;
+  if (spatial < 1 || w.rank !== x.rank || w.shape[1] !== x.shape[1]) {
+    throw new ShapeError('Conv', 'expects x [N, C, ...] and w [O, C, ...kernel] of the same rank', inputs);
+  }
+  if (options.bias && options.bias.shape.join() !== `${w.shape[0]}`) {
+    throw new ShapeError('Conv', `bias must have shape [${w.shape[0]}]`, inputs);
+  }
+  const geo = geometry('Conv', inputs, spatial, options);
+  if (x.shape.slice(2).some((d, i) => outputSize(d, w.shape[i + 2], i, geo) < 1)) {
+    throw new ShapeError('Conv', 'the kernel does not fit the padded input', inputs);
+  }
+  return x.graph.apply(ConvOp, inputs, geo)[0];
+}
+
+interface TransposeAttrs extends Geometry {
+  outputShape: Shape;
+}
+
+const ConvTransposeOp: Op<TransposeAttrs> = {
+  name: 'ConvTranspose',
+  forward(g, [x, w], attrs) {
+    const kernel = w.shape.slice(2);
+    const outputPadding = attrs.outputShape.map((d, i) => {
+      const spatial = attrs.strides.length;
+      const natural =
+        (x.shape[i + 2] - 1) * attrs.strides[i] +
+        attrs.dilations[i] * (kernel[i] - 1) +
+        1 -
+        attrs.pads[i] -
+        attrs.pads[i + spatial];
+      return d - natural;
+    });
+    const shape = [x.shape[0], w.shape[1], ...attrs.outputShape];
+    return g.node('ConvTranspose', [x, w], [{ shape, dtype: x.dtype }], {
+      ...onnxAttrs(attrs),
+      output_padding: { ints: outputPadding },
+    });
+  },
+  backward(_g, { inputs: [x, w], attrs }, [gy]) {
+    // y[n,o,p s + k d - pad] += x[n,i,p] w[i,o,k]: its adjoints are a Conv and the same
+    // batch-transposed Conv as Conv's weight gradient, with the roles of x and y swapped.
+    return [conv(gy!, w, attrs), weightGradient(gy!, x, attrs, w.shape.slice(2))];
+  },
+};
+
+/** The adjoint of conv with respect to its input: x [N, O, ...] to [N, C, ...outputShape] with w [O, C, ...]. */
+function convTransposeTo(x: Tensor, w: Tensor, geo: Geometry, outputShape: Shape): Tensor {
+  return x.graph.apply(ConvTransposeOp, [x, w], { ...geo, outputShape })[0];
+}
+
+/**
+ * sum over n, p of input[n, c, p s + k d - pad] * gradOut[n, o, p], shaped [O, C, ...kernel]:
+ * a Conv of the input (batch and channel axes swapped) with gradOut as the kernel, where the
+ * forward stride becomes the dilation and the dilation the stride.
+ */
+function weightGradient(input: Tensor, gradOut: Tensor, geo: Geometry, kernel: Shape): Tensor {
+  const swap = input.shape.map((_, i) => (i < 2 ? 1 - i : i));
+  const full = conv(transpose(input, swap), transpose(gradOut, swap), {
+    strides: geo.dilations,
+    dilations: geo.strides,
+    pads: geo.pads,
+  });
+  let cropped = full;
+  kernel.forEach((k, i) => {
+    cropped = slice(cropped, i + 2, 0, k);
+  });
+  return transpose(cropped, swap);
+}
+
+export interface PoolOptions {
+  kernel: readonly number[];
+  /** default: the kernel (non-overlapping windows) */
+  strides?: readonly number[];
+  pads?: readonly number[];
+}
+
+interface PoolAttrs extends Geometry {
+  kernel: number[];
+}
+
+function poolGeometry(op: string, x: Tensor, o: PoolOptions): PoolAttrs {
+  const spatial = x.rank - 2;
+  if (spatial < 1 || o.kernel.length !== spatial) {
+    throw new ShapeError(op, `kernel [${o.kernel}] must have one size per spatial axis`, [x]);
+  }
+  const geo = geometry(op, [x], spatial, { strides: o.strides ?? o.kernel, pads: o.pads });
+  if (x.shape.slice(2).some((d, i) => outputSize(d, o.kernel[i], i, geo) < 1)) {
+    throw new ShapeError(op, `kernel ${formatShape(o.kernel)} does not fit`, [x]);
+  }
+  return { ...geo, kernel: [...o.kernel] };
+}
+
+function pooledShape(x: Tensor, attrs: PoolAttrs): Shape {
+  return [
+    ...x.shape.slice(0, 2),
+    ...x.shape.slice(2).map((d, i) => outputSize(d, attrs.kernel[i], i, attrs)),
+  ];
+}
+
+function poolAttrs(attrs: PoolAttrs): Attrs {
+  return {
+    kernel_shape: { ints: attrs.kernel },
+    strides: { ints: attrs.strides },
+    pads: { ints: attrs.pads },
+  };
+}
+
+const AveragePoolOp: Op<PoolAttrs> = {
+  name: 'AveragePool',
+  forward(g, [x], attrs) {
+    return g.node('AveragePool', [x], [{ shape: pooledShape(x, attrs), dtype: x.dtype }], {
+      ...poolAttrs(attrs),
+      count_include_pad: { int: 1 },
+    });
+  },
+  // Each window spreads its gradient evenly: a ConvTranspose of every channel on its own with
+  // a constant kernel of 1/window.
+  backward(g, { inputs: [x], attrs }, [gy]) {
+    const [n, c, ...spatial] = x.shape;
+    const window = attrs.kernel.reduce((a, b) => a * b, 1);
+    const kernel = spreadKernel(g, attrs.kernel, 1 / window, x);
+    const perChannel = reshape(gy!, [n * c, 1, ...gy!.shape.slice(2)]);
+    return [reshape(convTransposeTo(perChannel, kernel, attrs, spatial), x.shape)];
+  },
+};
+
+function spreadKernel(g: Graph, kernel: readonly number[], value: number, like: Tensor): Tensor {
+  const size = kernel.reduce((a, b) => a * b, 1);
+  return g.constant(new Array<number>(size).fill(value), [1, 1, ...kernel], like.dtype, 'average_kernel');
+}
+
+/** Average over windows of x [N, C, ...spatial]; padding counts as zeros (PyTorch's default). */
+export function avgPool(x: Tensor, options: PoolOptions): Tensor {
+  return x.graph.apply(AveragePoolOp, [x], poolGeometry('AveragePool', x, options))[0];
+}
+
+const MaxPoolOp: Op<PoolAttrs> = {
+  name: 'MaxPool',
+  forward(g, [x], attrs) {
+    const shape = pooledShape(x, attrs);
+    return g.node(
+      'MaxPool',
+      [x],
+      [
+        { shape, dtype: x.dtype },
+        { shape, dtype: 'int64' },
+      ],
+      poolAttrs(attrs),
+    );
+  },
+  // MaxPool's indices are flat over the whole input, so the gradient is one scatter-add of
+  // the output gradient into a flat zero tensor (overlapping windows accumulate).
+  backward(_g, { inputs: [x], outputs: [y, indices] }, [gy]) {
+    return [reshape(scatterAddRows([x.size], reshape(indices, [y.size]), reshape(gy!, [y.size])), x.shape)];
+  },
+};
+
+/** Max over windows of x [N, C, ...spatial]; padding never wins. */
+export function maxPool(x: Tensor, options: PoolOptions): Tensor {
+  return x.graph.apply(MaxPoolOp, [x], poolGeometry('MaxPool', x, options))[0];
+}
