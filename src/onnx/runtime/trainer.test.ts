@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { formatProfile } from './profile.ts';
 import { regressionPrograms } from './testing/regression-programs.ts';
 import { Trainer } from './trainer.ts';
 
@@ -96,6 +97,9 @@ test('profiling breaks step time down by op type and model scope', async () => {
       profile.byProvider.map((l) => l.key),
       ['CPUExecutionProvider'],
     );
+    const table = formatProfile(profile);
+    assert.match(table, /^3 runs, kernels [\d.]+ ms\/run of [\d.]+ ms\/run/);
+    assert.match(table, /by scope \(depth 2\)[\s\S]*grad\/mlp/);
   } finally {
     await trainer.release();
   }
