@@ -1,6 +1,7 @@
 // The contract: every command the UI, the serve-mode WebSocket and the CLI can send, with its
 // input, output and progress schemas. Pure zod, so the renderer can import it.
 import type { z } from 'zod';
+import { benchCommands } from './schema/bench.ts';
 import { datasetCommands } from './schema/datasets.ts';
 import { demoCommands } from './schema/demo.ts';
 import { importCommands } from './schema/import.ts';
@@ -17,6 +18,7 @@ export const commands = {
   ...datasetCommands,
   ...importCommands,
   ...demoCommands,
+  ...benchCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

@@ -1,6 +1,7 @@
 // What the renderer and other transports may import from src/api: schemas, types, errors.
 // The dispatcher and handlers (Node side) are imported from their own files.
 export * from './commands.ts';
+export * from './schema/bench.ts';
 export * from './schema/datasets.ts';
 export * from './schema/demo.ts';
 export * from './schema/errors.ts';

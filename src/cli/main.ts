@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ApiError } from '../api/schema/errors.ts';
 import { toApiError } from '../api/to-api-error.ts';
+import { registerBench } from './commands/bench.ts';
 import { registerDatasets } from './commands/datasets.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerImport } from './commands/import.ts';
@@ -11,7 +12,7 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
 };
 
 /** One module per command family; later ones (train, eval, walks, recommend, serve...) add a line here. */
-const commandFamilies = [registerImport, registerDatasets, registerDemo];
+const commandFamilies = [registerImport, registerDatasets, registerDemo, registerBench];
 
 export function buildProgram(): Command {
   const program = new Command('constellation')

@@ -10,4 +10,5 @@ export const handlers: Handlers = {
   'import.run': async () => (await import('./import.ts')).runImportCommand,
   'import.formats': async () => (await import('./import.ts')).listImportFormats,
   'demo.build': async () => (await import('./demo.ts')).buildDemoCommand,
+  'bench.import': async () => (await import('./bench.ts')).benchImportCommand,
 };

@@ -72,7 +72,7 @@ export function registerImport(program: Command): void {
       if (flags.itemColumn !== undefined) options.item = column(flags.itemColumn);
       if (flags.timeColumn !== undefined) options.time = column(flags.timeColumn);
       if (flags.ratingColumn !== undefined) options.rating = column(flags.ratingColumn);
-      if (flags.skipCorrupt) options.skipCorrupt = true;
+      if (flags.skipCorrupt) options.onCorrupt = 'skip';
       await runCommand(
         'import.run',
         { kind, paths, name: flags.name, format: flags.format, options },
