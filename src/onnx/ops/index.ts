@@ -1,5 +1,6 @@
 // The op library. Model code imports ops from here: `import * as op from '../onnx/ops/index.ts'`.
 
+export * from './attention.ts';
 export * from './conv.ts';
 export * from './elementwise.ts';
 export * from './gather.ts';
