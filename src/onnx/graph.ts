@@ -267,18 +267,37 @@ export class Graph {
         initializers.push({ name: p.tensor.name, shape: p.tensor.shape, dtype: p.tensor.dtype, values });
       }
     }
-    const nodes = [...this.nodes];
-    // ONNX graph outputs are named values; an output that is an input or that shares a value
-    // with another output gets an Identity node of its own.
+    // ONNX graph outputs are named values. Where a node computes the value and no other output
+    // shares it, that node's output is renamed to the output's name; an Identity copy (which
+    // onnxruntime keeps, and which cost 15% of a small model's step) is left only for outputs
+    // that are graph inputs, initializers, or share a value with another output.
+    const producers = new Map<string, number>();
+    this.nodes.forEach((n, i) => {
+      for (const o of n.outputs) producers.set(o, i);
+    });
+    const sharing = new Map<string, number>();
+    for (const { tensor } of this.outputs) sharing.set(tensor.name, (sharing.get(tensor.name) ?? 0) + 1);
+    const renames = new Map<string, string>();
+    for (const { name, tensor } of this.outputs) {
+      if (producers.has(tensor.name) && sharing.get(tensor.name) === 1) renames.set(tensor.name, name);
+    }
+    const rename = (v: string) => renames.get(v) ?? v;
+    const nodes = this.nodes.map((n) => ({
+      ...n,
+      inputs: n.inputs.map(rename),
+      outputs: n.outputs.map(rename),
+    }));
     const outputInfos = this.outputs.map(({ name, tensor }) => {
-      nodes.push({
-        opType: 'Identity',
-        domain: '',
-        inputs: [tensor.name],
-        outputs: [name],
-        attrs: {},
-        name: `output/${name}`,
-      });
+      if (!renames.has(tensor.name)) {
+        nodes.push({
+          opType: 'Identity',
+          domain: '',
+          inputs: [tensor.name],
+          outputs: [name],
+          attrs: {},
+          name: `output/${name}`,
+        });
+      }
       return valueInfo(name, tensor.shape, tensor.dtype);
     });
     const live = liveNodes(nodes, new Set(outputInfos.map((o) => o.name)));
