@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { grad } from '../autodiff.ts';
 import type { Tensor } from '../graph.ts';
-import { gradCheck } from '../testing/gradcheck.ts';
 import { mulberry32 } from '../testing/random.ts';
 import * as op from './index.ts';
 import { evaluate, float32GradCheck, maxRelativeError, outputAndGradients } from './testing.ts';
@@ -128,24 +127,71 @@ test('conv rejects mismatched shapes', async () => {
   );
 });
 
-test('maxPool 2-D and 3-D: float64 gradient check through the scattered indices', async () => {
-  await gradCheckPool([2, 2, 4, 5], { kernel: [2, 2] });
-  // overlapping, padded windows (MViT's pooling attention: kernel 3, stride 2, pad 1)
-  await gradCheckPool([1, 2, 3, 5, 5], { kernel: [3, 3, 3], strides: [1, 2, 2], pads: [1, 1, 1] });
-  const r = await evaluate(
-    (_g, [x]) => ({ y: op.maxPool(x, { kernel: [2, 2] }) }),
-    [{ shape: [1, 1, 2, 4], values: [1, 5, 2, 0, 3, 4, 8, 7] }],
-  );
-  assert.deepEqual(r.y, [5, 8]);
-});
-
-async function gradCheckPool(shape: number[], options: op.PoolOptions) {
-  const r = await gradCheck((_g, [x]) => op.maxPool(x, options), [{ shape }]);
-  assert.ok(
-    r.maxRelativeError < 1e-6,
-    `maxPool ${shape}: ${r.maxRelativeError} at ${JSON.stringify(r.worst)}`,
-  );
+/** Max pooling in float64, each output's gradient going to the first maximum of its window. */
+function maxPoolReference(
+  x: number[],
+  xShape: number[],
+  kernel: number[],
+  strides: number[],
+  pads: number[],
+  gy: number[],
+) {
+  const [n, c, ...spatial] = xShape;
+  const pooled = spatial.map((d, i) => Math.floor((d + 2 * pads[i] - kernel[i]) / strides[i]) + 1);
+  const yShape = [n, c, ...pooled];
+  const y: number[] = [];
+  const dx = new Array<number>(x.length).fill(0);
+  for (const [b, ch, ...p] of multiIndices(yShape)) {
+    let best = -1;
+    for (const k of multiIndices(kernel)) {
+      const q = p.map((v, i) => v * strides[i] + k[i] - pads[i]);
+      if (q.some((v, i) => v < 0 || v >= spatial[i])) continue;
+      const xi = flat(xShape, [b, ch, ...q]);
+      if (best < 0 || x[xi] > x[best]) best = xi;
+    }
+    dx[best] += gy[y.length];
+    y.push(x[best]);
+  }
+  return { y, dx };
 }
+
+async function checkMaxPool(
+  shape: number[],
+  kernel: number[],
+  strides: number[],
+  pads: number[],
+  x: number[],
+) {
+  const build = (_g: unknown, [t]: Tensor[]) => op.maxPool(t, { kernel, strides, pads });
+  const ySize = maxPoolReference(x, shape, kernel, strides, pads, []).y.length;
+  const gy = uniform(ySize);
+  const reference = maxPoolReference(x, shape, kernel, strides, pads, gy);
+  const { output, grads } = await outputAndGradients(build, [{ shape, values: x }], gy);
+  assert.deepEqual(output, reference.y.map(Math.fround), `maxPool ${shape}: forward`);
+  assert.ok(maxRelativeError(grads[0], reference.dx, 1) < 1e-6, `maxPool ${shape}: gradient`);
+  return { build, gy };
+}
+
+test('maxPool 2-D and 3-D: forward and first-maximum gradient against a direct computation', async () => {
+  // distinct values 0.05 apart, so finite differences of 0.01 never change a window's maximum
+  const distinct = (count: number) => {
+    const values = Array.from({ length: count }, (_, i) => i * 0.05 - 1);
+    for (let i = count - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [values[i], values[j]] = [values[j], values[i]];
+    }
+    return values;
+  };
+  const flat2d = await checkMaxPool([2, 2, 4, 5], [2, 2], [2, 2], [0, 0], distinct(80));
+  const fd = await float32GradCheck(flat2d.build, [{ shape: [2, 2, 4, 5], values: distinct(80) }], {
+    eps: 0.01,
+  });
+  assert.ok(fd.maxRelativeError < 1e-3, `finite differences ${fd.maxRelativeError}`);
+  // overlapping, padded windows (MViT's pooling attention: kernel 3, stride 2, pad 1)
+  await checkMaxPool([1, 2, 3, 5, 5], [3, 3, 3], [1, 2, 2], [1, 1, 1], distinct(150));
+  // ties and all-negative windows next to padding: the first maximum takes the gradient
+  await checkMaxPool([1, 1, 2, 4], [2, 2], [2, 2], [1, 1], [-3, -3, -1, -1, -3, -3, -1, -2]);
+});
 
 test('avgPool 2-D and 3-D: forward against a direct mean, gradient by finite differences', async () => {
   const x = Array.from({ length: 16 }, (_, i) => i);

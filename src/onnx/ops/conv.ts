@@ -1,10 +1,10 @@
 // Convolutions (2-D and 3-D: patch and tubelet embeddings, small CNNs) and pooling (MViT's
 // pooling attention). onnxruntime has these kernels in float32 only, so every gradient is
 // built from the same kernels: ConvTranspose for the input, a Conv over batch-transposed
-// tensors for the weights, and a scatter of MaxPool's indices.
-import { formatShape, type Shape } from '../dtype.ts';
+// tensors for the weights, and for max pooling a one-hot unfolding of the windows.
+import { formatShape, onnxDataType, type Shape } from '../dtype.ts';
 import { type Attrs, type Graph, type Op, ShapeError, type Tensor } from '../graph.ts';
-import { scatterAddRows } from './gather.ts';
+import { mul } from './elementwise.ts';
 import { reduceSum } from './reduce.ts';
 import { reshape, slice, transpose } from './shape.ts';
 
@@ -228,23 +228,80 @@ export function avgPool(x: Tensor, options: PoolOptions): Tensor {
 
 const MaxPoolOp: Op<PoolAttrs> = {
   name: 'MaxPool',
+  // No Indices output: the WebGPU provider claims MaxPool but fails at run time when asked
+  // for indices ("The Indices output is not supported yet", onnxruntime 1.30).
   forward(g, [x], attrs) {
-    const shape = pooledShape(x, attrs);
-    return g.node(
-      'MaxPool',
-      [x],
-      [
-        { shape, dtype: x.dtype },
-        { shape, dtype: 'int64' },
-      ],
-      poolAttrs(attrs),
+    return g.node('MaxPool', [x], [{ shape: pooledShape(x, attrs), dtype: x.dtype }], poolAttrs(attrs));
+  },
+  // Unfold every window with a Conv of one-hot kernels (exact: one product by 1 per output),
+  // route each output's gradient to the first element equal to its max, and fold the windows
+  // back with the matching ConvTranspose, which also sums overlapping windows.
+  backward(g, { inputs: [x], outputs: [y], attrs }, [gy]) {
+    const [n, c, ...spatial] = x.shape;
+    const pooled = y.shape.slice(2);
+    const offsets = attrs.kernel.reduce((a, b) => a * b, 1);
+    const oneHot = g.constant(
+      Array.from({ length: offsets * offsets }, (_, i) => (Math.floor(i / offsets) === i % offsets ? 1 : 0)),
+      [offsets, 1, ...attrs.kernel],
+      x.dtype,
+      'window_offsets',
     );
+    const windows = conv(reshape(x, [n * c, 1, ...spatial]), oneHot, attrs);
+    const perWindow = (t: Tensor) => reshape(t, [n * c, 1, ...pooled]);
+    const route = x.graph.apply(FirstMaxOp, [windows, perWindow(y)], windowValidity(spatial, attrs))[0];
+    const folded = convTransposeTo(mul(route, perWindow(gy!)), oneHot, attrs, spatial);
+    return [reshape(folded, x.shape)];
   },
-  // MaxPool's indices are flat over the whole input, so the gradient is one scatter-add of
-  // the output gradient into a flat zero tensor (overlapping windows accumulate).
-  backward(_g, { inputs: [x], outputs: [y, indices] }, [gy]) {
-    return [reshape(scatterAddRows([x.size], reshape(indices, [y.size]), reshape(gy!, [y.size])), x.shape)];
+};
+
+/** 1 where offset k of window p lies inside the unpadded input, as [K, ...pooled] row-major. */
+function windowValidity(spatial: Shape, attrs: PoolAttrs): number[] {
+  const pooled = spatial.map((d, i) => outputSize(d, attrs.kernel[i], i, attrs));
+  const valid: number[] = [];
+  const each = (shape: readonly number[], visit: (index: number[]) => void) => {
+    const index = new Array<number>(shape.length).fill(0);
+    for (let count = shape.reduce((a, b) => a * b, 1); count > 0; count--) {
+      visit(index);
+      for (let axis = shape.length - 1; axis >= 0 && ++index[axis] === shape[axis]; axis--) index[axis] = 0;
+    }
+  };
+  each(attrs.kernel, (k) => {
+    each(pooled, (p) => {
+      const inside = p.every((v, i) => {
+        const q = v * attrs.strides[i] + k[i] - attrs.pads[i];
+        return q >= 0 && q < spatial[i];
+      });
+      valid.push(inside ? 1 : 0);
+    });
+  });
+  return valid;
+}
+
+/**
+ * For windows [M, K, ...pooled] and maxima [M, 1, ...pooled]: 1 at the first offset (in window
+ * order) holding the max, 0 elsewhere. Piecewise constant, so it passes no gradient.
+ */
+const FirstMaxOp: Op<number[]> = {
+  name: 'FirstMax',
+  forward(g, [windows, maxima], valid) {
+    const like = { shape: windows.shape, dtype: windows.dtype };
+    const [equal] = g.node('Equal', [windows, maxima], [{ shape: windows.shape, dtype: 'bool' }]);
+    const validity = g.constant(valid, windows.shape.slice(1), windows.dtype, 'window_validity');
+    const [hits] = g.node(
+      'Mul',
+      [g.node('Cast', [equal], [like], { to: { int: onnxDataType[windows.dtype] } })[0], validity],
+      [like],
+    );
+    const [seen] = g.node('CumSum', [hits, g.scalar(1, 'int64')], [like]);
+    const [first] = g.node(
+      'Equal',
+      [seen, g.scalar(1, windows.dtype)],
+      [{ shape: windows.shape, dtype: 'bool' }],
+    );
+    const [firstHits] = g.node('Cast', [first], [like], { to: { int: onnxDataType[windows.dtype] } });
+    return g.node('Mul', [firstHits, hits], [like]);
   },
+  backward: () => [null, null],
 };
 
 /** Max over windows of x [N, C, ...spatial]; padding never wins. */
