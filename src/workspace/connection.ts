@@ -16,10 +16,3 @@ export function assertWritable(connection: Connection, action: string): void {
 export function bytesOf(array: ArrayBufferView): Buffer {
   return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 }
-
-/** A float32 vector from a BLOB, copied so its alignment is right whatever SQLite handed back. */
-export function float32Of(blob: Uint8Array): Float32Array {
-  const copy = new Uint8Array(blob.byteLength);
-  copy.set(blob);
-  return new Float32Array(copy.buffer);
-}
