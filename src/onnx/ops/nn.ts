@@ -156,8 +156,9 @@ interface MaskAttrs {
   salt: number;
 }
 
-// Multipliers of a murmur3-style integer hash; int32 arithmetic wraps the same way on every
-// device, so the CPU and a GPU draw identical masks for the same seed.
+// A SplitMix-style counter hash: element i of a site draws murmur3's finaliser of
+// (i * golden ratio + key(seed, site)). int32 arithmetic wraps the same way on every device,
+// so the CPU and a GPU draw identical masks for the same seed (webgpu.test.ts checks it).
 const HASH = {
   index: 0x9e3779b1 | 0,
   seed: 0x85ebca77 | 0,
