@@ -1,7 +1,7 @@
 // Losses of the models Constellation trains, composed from the op library so each gradient is
 // derived by autodiff. Every loss returns a scalar (rank-0) tensor, averaged the way the paper
 // behind its model averages it.
-import type { Graph, Tensor } from './graph.ts';
+import type { Graph, Op, Tensor } from './graph.ts';
 import * as op from './ops/index.ts';
 
 export interface CrossEntropyOptions {
@@ -29,16 +29,86 @@ export function softmaxCrossEntropy(
   if (labelSmoothing < 0 || labelSmoothing >= 1) {
     throw new Error(`softmaxCrossEntropy: labelSmoothing ${labelSmoothing} is outside [0, 1)`);
   }
-  const logp = op.logSoftmax(logits);
-  let perPosition = op.neg(op.reduceSum(op.mul(op.oneHot(targets, classes, logits.dtype), logp), [-1]));
+  let perPosition: Tensor;
   if (labelSmoothing > 0) {
+    const logp = op.logSoftmax(logits);
+    const nll = op.neg(op.reduceSum(op.mul(op.oneHot(targets, classes, logits.dtype), logp), [-1]));
     const uniform = op.neg(op.reduceMean(logp, [-1]));
-    perPosition = op.add(op.mul(perPosition, 1 - labelSmoothing), op.mul(uniform, labelSmoothing));
+    perPosition = op.add(op.mul(nll, 1 - labelSmoothing), op.mul(uniform, labelSmoothing));
+  } else {
+    // ignored positions pick class 0 (any valid class); the mask below drops them
+    const picked = ignoreIndex === undefined ? targets : op.where(op.equal(targets, ignoreIndex), 0, targets);
+    perPosition = targetNll(logits, picked);
   }
   if (ignoreIndex === undefined) return op.meanAll(perPosition);
   const counted = op.cast(op.not(op.equal(targets, ignoreIndex)), logits.dtype);
   const total = op.sumAll(op.mul(perPosition, counted));
   return op.div(total, op.maximum(op.sumAll(counted), 1));
+}
+
+// -log softmax(logits)[target] per position: LogSoftmax and GatherElements forward. Its gradient,
+// (softmax - onehot(target)) g, is one Exp, one Mul and one ScatterElements over [..., C]; built
+// through a one-hot tensor it took several more passes over what is the step's largest tensor
+// (the BERT4Rec benchmark's [2560, 3702] logits).
+const TargetNllOp: Op = {
+  name: 'TargetNll',
+  forward(g, [logits, targets]) {
+    const rows = [...targets.shape, 1];
+    const [logp] = g.node('LogSoftmax', [logits], [{ shape: logits.shape, dtype: logits.dtype }], {
+      axis: { int: -1 },
+    });
+    const [index] = g.node(
+      'Unsqueeze',
+      [toInt64(g, targets), g.int64s([-1])],
+      [{ shape: rows, dtype: 'int64' }],
+    );
+    const [picked] = g.node('GatherElements', [logp, index], [{ shape: rows, dtype: logits.dtype }], {
+      axis: { int: -1 },
+    });
+    const [nll] = g.node('Neg', [picked], [{ shape: rows, dtype: logits.dtype }]);
+    return [
+      g.node(
+        'Reshape',
+        [nll, g.int64s([...targets.shape])],
+        [{ shape: targets.shape, dtype: logits.dtype }],
+      )[0],
+      logp,
+    ];
+  },
+  backward(_g, { inputs: [, targets], outputs: [, logp] }, [gy]) {
+    return [logp.graph.apply(TargetNllGradOp, [logp, targets, gy!], undefined)[0], null];
+  },
+};
+
+/** exp(logp) g - onehot(target) g; not differentiable again (no model needs CE's second derivative). */
+const TargetNllGradOp: Op = {
+  name: 'TargetNllGrad',
+  forward(g, [logp, targets, gy]) {
+    const rows = [...targets.shape, 1];
+    const like = [{ shape: logp.shape, dtype: logp.dtype }];
+    const perRow = [{ shape: rows, dtype: logp.dtype }];
+    const [weight] = g.node('Reshape', [gy, g.int64s(rows)], perRow);
+    const [scaled] = g.node('Mul', [g.node('Exp', [logp], like)[0], weight], like);
+    const [index] = g.node(
+      'Unsqueeze',
+      [toInt64(g, targets), g.int64s([-1])],
+      [{ shape: rows, dtype: 'int64' }],
+    );
+    return g.node('ScatterElements', [scaled, index, g.node('Neg', [weight], perRow)[0]], like, {
+      axis: { int: -1 },
+      reduction: { string: 'add' },
+    });
+  },
+};
+
+function toInt64(g: Graph, ids: Tensor): Tensor {
+  if (ids.dtype === 'int64') return ids;
+  return g.node('Cast', [ids], [{ shape: ids.shape, dtype: 'int64' }], { to: { int: 7 } })[0];
+}
+
+/** -log softmax(logits)[targets] over the last axis, one value per position; targets must be valid classes. */
+function targetNll(logits: Tensor, targets: Tensor): Tensor {
+  return logits.graph.apply(TargetNllOp, [logits, targets], undefined)[0];
 }
 
 export interface SampledSoftmaxOptions {
