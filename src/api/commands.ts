@@ -5,6 +5,7 @@ import { benchCommands } from './schema/bench.ts';
 import { datasetCommands } from './schema/datasets.ts';
 import { demoCommands } from './schema/demo.ts';
 import { importCommands } from './schema/import.ts';
+import { runCommands } from './schema/runs.ts';
 
 export interface CommandSpec {
   description: string;
@@ -19,6 +20,7 @@ export const commands = {
   ...importCommands,
   ...demoCommands,
   ...benchCommands,
+  ...runCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

@@ -6,3 +6,4 @@ export * from './schema/datasets.ts';
 export * from './schema/demo.ts';
 export * from './schema/errors.ts';
 export * from './schema/import.ts';
+export * from './schema/runs.ts';

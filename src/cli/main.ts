@@ -6,13 +6,14 @@ import { registerBench } from './commands/bench.ts';
 import { registerDatasets } from './commands/datasets.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerImport } from './commands/import.ts';
+import { registerServe } from './commands/serve.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 
 /** One module per command family; later ones (train, eval, walks, recommend, serve...) add a line here. */
-const commandFamilies = [registerImport, registerDatasets, registerDemo, registerBench];
+const commandFamilies = [registerImport, registerDatasets, registerDemo, registerBench, registerServe];
 
 export function buildProgram(): Command {
   const program = new Command('constellation')

@@ -11,4 +11,5 @@ export const handlers: Handlers = {
   'import.formats': async () => (await import('./import.ts')).listImportFormats,
   'demo.build': async () => (await import('./demo.ts')).buildDemoCommand,
   'bench.import': async () => (await import('./bench.ts')).benchImportCommand,
+  'runs.resumable': async () => (await import('./runs.ts')).listResumableRuns,
 };

@@ -1,0 +1,35 @@
+// Headers on every serve-mode response. The page may load only its own files, talk only to its
+// own server (the API socket included), never evaluate strings as code, and never be framed.
+import type { ServerResponse } from 'node:http';
+
+/**
+ * `host` is the Host the browser used (validated loopback), so the socket address is allowed even
+ * through an SSH tunnel on another port. Inline styles are allowed (React/uPlot set style
+ * attributes); inline and evaluated scripts are not. Blob workers are allowed because sigma's
+ * ForceAtlas2 layout starts its worker from a blob URL.
+ */
+export function contentSecurityPolicy(host: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    "worker-src 'self' blob:",
+    `connect-src 'self' ws://${host}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export function setSecurityHeaders(response: ServerResponse, host: string): void {
+  response.setHeader('Content-Security-Policy', contentSecurityPolicy(host));
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+  response.setHeader('X-Frame-Options', 'DENY');
+  response.setHeader('Referrer-Policy', 'no-referrer');
+  response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  response.setHeader('Cache-Control', 'no-store');
+}
