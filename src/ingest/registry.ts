@@ -52,8 +52,11 @@ export function importerFor(kind: DatasetKind, format: string): Importer {
   return found;
 }
 
-/** Checks that every path exists (a folder or a file) before anything else looks at it. */
-async function checkPaths(paths: readonly string[]): Promise<void> {
+/**
+ * Checks that every path exists (a folder or a file) before anything else looks at it, the
+ * workspace included: opening one creates its file.
+ */
+export async function checkPaths(paths: readonly string[]): Promise<void> {
   if (paths.length === 0)
     throw new InputError('(no path)', null, null, 'expected at least one file or folder to import');
   for (const path of paths) if (!(await isDirectory(path))) await statFile(path);

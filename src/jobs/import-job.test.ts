@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -120,4 +120,21 @@ test('bad data in the worker surfaces with file, line and the worker stack', asy
       return true;
     },
   );
+});
+
+test('an import of a missing path fails before the workspace file is created', async (t) => {
+  const dir = tempDir(t);
+  const workspace = join(dir, 'w.constellation');
+  const missing = join(dir, 'no-such.csv');
+  await assert.rejects(
+    runJob(importJob, { workspace, kind: 'interactions', paths: [missing], name: 'x', options: {} }),
+    (error: unknown) => {
+      assert.ok(error instanceof JobFailed);
+      assert.equal(error.name, 'InputError');
+      assert.equal(error.fields.file, missing);
+      assert.match(error.message, /no such file/);
+      return true;
+    },
+  );
+  assert.equal(existsSync(workspace), false);
 });

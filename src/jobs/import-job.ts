@@ -1,6 +1,6 @@
 // An import as a job: the worker opens its own read-write connection, so the thread that serves
 // a UI never parses a file, and a cancelled or failed import rolls back its own transaction.
-import { runImport } from '../ingest/registry.ts';
+import { checkPaths, runImport } from '../ingest/registry.ts';
 import type { ImportProgress } from '../ingest/types.ts';
 import type { DatasetKind } from '../workspace/types.ts';
 import { openWorkspace } from '../workspace/workspace.ts';
@@ -31,6 +31,8 @@ export const importJob = defineJob<ImportJobInput, ImportJobOutput, ImportProgre
   'import',
   async (input: ImportJobInput, { progress, signal }): Promise<ImportJobOutput> => {
     const started = performance.now();
+    // before opening the workspace: a missing input must not leave a new, empty workspace file behind
+    await checkPaths(input.paths);
     const workspace = openWorkspace(input.workspace);
     try {
       const dataset = await runImport(workspace, { ...input, progress, signal });
