@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { benchCommands } from './schema/bench.ts';
 import { datasetCommands } from './schema/datasets.ts';
 import { demoCommands } from './schema/demo.ts';
+import { exportCommands } from './schema/export.ts';
 import { importCommands } from './schema/import.ts';
 import { runCommands } from './schema/runs.ts';
 
@@ -20,6 +21,7 @@ export const commands = {
   ...importCommands,
   ...demoCommands,
   ...benchCommands,
+  ...exportCommands,
   ...runCommands,
 } as const satisfies Record<string, CommandSpec>;
 

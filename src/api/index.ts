@@ -5,5 +5,6 @@ export * from './schema/bench.ts';
 export * from './schema/datasets.ts';
 export * from './schema/demo.ts';
 export * from './schema/errors.ts';
+export * from './schema/export.ts';
 export * from './schema/import.ts';
 export * from './schema/runs.ts';

@@ -1,57 +1,9 @@
 // The command line as a user runs it: a real `node src/cli/bin.mjs` process per command.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const bin = fileURLToPath(new URL('./bin.mjs', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(
-  args: string[],
-  options: { cwd?: string; onStderr?: (chunk: string, child: ReturnType<typeof spawn>) => void } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, CONSTELLATION_WORKSPACE: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      options.onStderr?.(String(d), child);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** --json promises exactly one JSON object on stdout. */
-function oneJson(run: Run): Record<string, unknown> {
-  const lines = run.stdout.split('\n').filter(Boolean);
-  assert.equal(lines.length, 1, `stdout should hold one line, got:\n${run.stdout}\nstderr:\n${run.stderr}`);
-  const value = JSON.parse(lines[0]);
-  assert.equal(typeof value, 'object');
-  return value;
-}
-
-function tempDir(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'constellation-cli-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { cli, oneJson, tempDir } from './spawn-cli.ts';
 
 test('import, datasets, rename and delete with --json', async (t) => {
   const dir = tempDir(t);

@@ -5,6 +5,7 @@ import { toApiError } from '../api/to-api-error.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerDatasets } from './commands/datasets.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerExport } from './commands/export.ts';
 import { registerImport } from './commands/import.ts';
 import { registerServe } from './commands/serve.ts';
 
@@ -13,7 +14,7 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
 };
 
 /** One module per command family; later ones (train, eval, walks, recommend, serve...) add a line here. */
-const commandFamilies = [registerImport, registerDatasets, registerDemo, registerBench, registerServe];
+const commandFamilies = [registerImport, registerDatasets, registerDemo, registerExport, registerBench, registerServe];
 
 export function buildProgram(): Command {
   const program = new Command('constellation')

@@ -1,5 +1,13 @@
 import type { Connection } from './connection.ts';
-import type { Entity, EntityPage, EntityTypeInfo, RelationTypeInfo } from './types.ts';
+import { WorkspaceError } from './errors.ts';
+import type {
+  Entity,
+  EntityDescriptions,
+  EntityPage,
+  EntityTypeInfo,
+  NetworkNode,
+  RelationTypeInfo,
+} from './types.ts';
 
 /**
  * Rows per page: a table view shows a few dozen at a time and scrolls; a thousand keeps one IPC or
@@ -7,6 +15,12 @@ import type { Entity, EntityPage, EntityTypeInfo, RelationTypeInfo } from './typ
  * Pages are idx ranges, so the last page costs the same as the first.
  */
 export const entityPageSize = 1000;
+
+/**
+ * Rows per query when a whole dataset is streamed (GEXF export): each batch is a fresh query, so no
+ * statement stays open while the consumer awaits a file write, and memory stays bounded.
+ */
+const streamBatch = 4096;
 
 interface EntityRecord {
   id: number;
@@ -101,6 +115,79 @@ export class EntityRepository {
       .pluck()
       .all(typeId) as number[];
     return Int32Array.from(ids);
+  }
+
+  /**
+   * Key, type name, label and class label of each entity id, in the order given: one query for the
+   * whole list. An id that is no entity of this workspace is an error naming it.
+   */
+  describe(entityIds: Int32Array | readonly number[]): EntityDescriptions {
+    const n = entityIds.length;
+    const out: EntityDescriptions = {
+      keys: new Array<string>(n),
+      types: new Array<string>(n),
+      labels: new Array<string | null>(n),
+      classes: new Array<string | null>(n),
+    };
+    // CROSS JOIN keeps json_each outermost: one primary-key lookup per asked id
+    const rows = this.connection.db
+      .prepare(
+        `SELECT j.key, e.key, t.name, e.label, e.class_label
+         FROM json_each(?) j CROSS JOIN entities e ON e.id = j.value JOIN entity_types t ON t.id = e.type_id`,
+      )
+      .raw()
+      .iterate(JSON.stringify(Array.from(entityIds))) as IterableIterator<
+      [number, string, string, string | null, string | null]
+    >;
+    let found = 0;
+    for (const [at, key, type, label, classLabel] of rows) {
+      out.keys[at] = key;
+      out.types[at] = type;
+      out.labels[at] = label;
+      out.classes[at] = classLabel;
+      found++;
+    }
+    if (found !== n) {
+      let missing = 0;
+      while (out.keys[missing] !== undefined) missing++;
+      throw new WorkspaceError(`entity id ${entityIds[missing]} is not an entity of this workspace`);
+    }
+    return out;
+  }
+
+  /** Every entity of a dataset, type by type in index order, read in fixed batches. */
+  *nodes(datasetId: number): Generator<NetworkNode> {
+    const page = this.connection.db.prepare(
+      `SELECT idx, key, label, class_label, attributes FROM entities
+       WHERE type_id = ? AND idx >= ? ORDER BY idx LIMIT ${streamBatch}`,
+    );
+    for (const type of this.types(datasetId)) {
+      for (let from = 0; ; from += streamBatch) {
+        const rows = page.all(type.id, from) as Omit<EntityRecord, 'id'>[];
+        for (const row of rows) {
+          yield {
+            type: type.name,
+            key: row.key,
+            label: row.label,
+            classLabel: row.class_label,
+            attributes: row.attributes === null ? null : JSON.parse(row.attributes),
+          };
+        }
+        if (rows.length < streamBatch) break;
+      }
+    }
+  }
+
+  /** The attribute names used by any entity of a dataset, sorted: the columns a node table needs. */
+  attributeNames(datasetId: number): string[] {
+    return this.connection.db
+      .prepare(
+        `SELECT DISTINCT j.key FROM entity_types t
+         JOIN entities e ON e.type_id = t.id AND e.attributes IS NOT NULL, json_each(e.attributes) j
+         WHERE t.dataset_id = ? AND j.key IS NOT NULL ORDER BY 1`,
+      )
+      .pluck()
+      .all(datasetId) as string[];
   }
 
   /** Class labels in index order (null where an entity has none): ground truth for probes and clustering scores. */

@@ -1,5 +1,8 @@
 import type { Connection } from './connection.ts';
-import type { InteractionSequences, RelationArrays, RelationSample } from './types.ts';
+import type { InteractionSequences, NetworkEdge, RelationArrays, RelationSample } from './types.ts';
+
+/** Relations per query when a dataset's relations are streamed: bounded memory, no statement left open. */
+const streamBatch = 16_384;
 
 /** Relations read whole, as the network builder and the sequence models consume them. */
 export class RelationRepository {
@@ -91,6 +94,70 @@ export class RelationRepository {
       result.times[j] = time ? time[order[j]] : Number.NaN;
     }
     return result;
+  }
+
+  /**
+   * Every relation of a dataset with both ends named by type and key, relation type by relation
+   * type in file order. The keys of the entity types involved are held in memory (one string per
+   * entity), so each relation costs no lookup.
+   */
+  *edges(datasetId: number): Generator<NetworkEdge> {
+    const db = this.connection.db;
+    const types = db
+      .prepare(
+        `SELECT r.id, r.name, s.id AS sourceId, s.name AS source, t.id AS targetId, t.name AS target
+         FROM relation_types r
+         JOIN entity_types s ON s.id = r.source_type_id
+         JOIN entity_types t ON t.id = r.target_type_id
+         WHERE r.dataset_id = ? ORDER BY r.id`,
+      )
+      .all(datasetId) as {
+      id: number;
+      name: string;
+      sourceId: number;
+      source: string;
+      targetId: number;
+      target: string;
+    }[];
+    const keysOf = db.prepare('SELECT key FROM entities WHERE type_id = ? ORDER BY idx').pluck();
+    const keys = new Map<number, string[]>();
+    const keysOfType = (typeId: number) => {
+      let found = keys.get(typeId);
+      if (!found) {
+        found = keysOf.all(typeId) as string[];
+        keys.set(typeId, found);
+      }
+      return found;
+    };
+    const page = db
+      .prepare(
+        'SELECT source, target, time, weight FROM relations WHERE relation_type_id = ? AND seq >= ? AND seq < ? ORDER BY seq',
+      )
+      .raw();
+    for (const type of types) {
+      const sourceKeys = keysOfType(type.sourceId);
+      const targetKeys = keysOfType(type.targetId);
+      for (let from = 0; ; from += streamBatch) {
+        const rows = page.all(type.id, from, from + streamBatch) as [
+          number,
+          number,
+          number | null,
+          number | null,
+        ][];
+        for (const [source, target, time, weight] of rows) {
+          yield {
+            relation: type.name,
+            sourceType: type.source,
+            sourceKey: sourceKeys[source],
+            targetType: type.target,
+            targetKey: targetKeys[target],
+            time,
+            weight,
+          };
+        }
+        if (rows.length < streamBatch) break;
+      }
+    }
   }
 
   /** The first relations of each relation type of a dataset, with keys: a preview of what was imported. */

@@ -110,6 +110,35 @@ export interface Entity {
   attributes: Record<string, unknown> | null;
 }
 
+/** Who each entity of a list is, column by column in the order asked: what an export writes beside the vectors. */
+export interface EntityDescriptions {
+  keys: string[];
+  /** entity type names (author, paper, item...) */
+  types: string[];
+  labels: (string | null)[];
+  classes: (string | null)[];
+}
+
+/** An entity of a dataset with its type name: a node of the network as GEXF or Gephi sees it. */
+export interface NetworkNode {
+  type: string;
+  key: string;
+  label: string | null;
+  classLabel: string | null;
+  attributes: Record<string, unknown> | null;
+}
+
+/** A relation with both ends named by type and key; time and weight null where absent. */
+export interface NetworkEdge {
+  relation: string;
+  sourceType: string;
+  sourceKey: string;
+  targetType: string;
+  targetKey: string;
+  time: number | null;
+  weight: number | null;
+}
+
 export interface EntityPage {
   page: number;
   pageSize: number;

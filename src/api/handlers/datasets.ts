@@ -2,7 +2,7 @@ import { openWorkspace, type Workspace } from '../../workspace/workspace.ts';
 import type { Handler } from '../handler.ts';
 import { ApiError } from '../schema/errors.ts';
 
-function withWorkspace<T>(path: string, readonly: boolean, use: (workspace: Workspace) => T): T {
+export function withWorkspace<T>(path: string, readonly: boolean, use: (workspace: Workspace) => T): T {
   const workspace = openWorkspace(path, { readonly });
   try {
     return use(workspace);
@@ -11,7 +11,7 @@ function withWorkspace<T>(path: string, readonly: boolean, use: (workspace: Work
   }
 }
 
-function requireDataset(workspace: Workspace, name: string) {
+export function requireDataset(workspace: Workspace, name: string) {
   const dataset = workspace.datasets.byName(name);
   if (dataset) return dataset;
   const names = workspace.datasets.list().map((d) => d.name);

@@ -11,5 +11,7 @@ export const handlers: Handlers = {
   'import.formats': async () => (await import('./import.ts')).listImportFormats,
   'demo.build': async () => (await import('./demo.ts')).buildDemoCommand,
   'bench.import': async () => (await import('./bench.ts')).benchImportCommand,
+  'export.embeddings': async () => (await import('./export.ts')).exportEmbeddingsCommand,
+  'export.network': async () => (await import('./export.ts')).exportNetworkCommand,
   'runs.resumable': async () => (await import('./runs.ts')).listResumableRuns,
 };

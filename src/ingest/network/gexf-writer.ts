@@ -1,6 +1,8 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { writeFileAtomic } from '../export/atomic-file.ts';
 import { defaultNodeType, gexfAttributes } from './gexf.ts';
+
+/** Text goes to the file in pieces of about this many characters: a large network never sits in memory as text. */
+const CHUNK_CHARS = 1 << 20;
 
 /** A node to write: an entity of the network. */
 export interface GexfNode {
@@ -55,84 +57,89 @@ function nodeId(type: string, key: string): string {
 /**
  * Writes a network as GEXF 1.3 for Gephi: node ids are `type:key` (unique across types), with
  * `type`, `key` and `class` attributes; each edge's relation type is its `kind` and `relation`
- * attribute. Streams with back-pressure, so a large network never sits in memory as text.
+ * attribute. Streamed in pieces and written atomically: a reader (or a crash) sees the old file or
+ * the whole new one.
  */
 export async function writeGexf(
   path: string,
   network: GexfNetwork,
 ): Promise<{ nodes: number; edges: number }> {
-  const out = createWriteStream(path, { encoding: 'utf8' });
-  const write = async (text: string) => {
-    if (!out.write(text)) await once(out, 'drain');
-  };
-  const closed = new Promise<void>((resolve, reject) => {
-    out.on('finish', resolve);
-    out.on('error', reject);
+  let counts = { nodes: 0, edges: 0 };
+  await writeFileAtomic(path, async (file) => {
+    let chunk = '';
+    counts = await writeDocument(network, async (text) => {
+      chunk += text;
+      if (chunk.length >= CHUNK_CHARS) {
+        await file.write(chunk);
+        chunk = '';
+      }
+    });
+    if (chunk.length > 0) await file.write(chunk);
   });
+  return counts;
+}
+
+async function writeDocument(
+  network: GexfNetwork,
+  write: (text: string) => Promise<void>,
+): Promise<{ nodes: number; edges: number }> {
   const reserved = Object.values(gexfAttributes) as string[];
   const extra = network.nodeAttributes.filter((a) => !reserved.includes(a));
   const extraIds = new Map(extra.map((title, i) => [title, `a${i}`]));
   let nodes = 0;
   let edges = 0;
-  try {
-    await write('<?xml version="1.0" encoding="UTF-8"?>\n');
-    await write('<gexf xmlns="http://gexf.net/1.3" version="1.3">\n');
-    await write('  <meta><creator>Constellation</creator></meta>\n');
-    await write('  <graph defaultedgetype="directed" idtype="string">\n');
-    // extra attributes are written as strings (objects as JSON): Gephi needs each declared before the nodes
-    await write('    <attributes class="node">\n');
-    await write(
-      `      <attribute id="${gexfAttributes.type}" title="${gexfAttributes.type}" type="string"/>\n`,
-    );
-    await write(
-      `      <attribute id="${gexfAttributes.key}" title="${gexfAttributes.key}" type="string"/>\n`,
-    );
-    await write(
-      `      <attribute id="${gexfAttributes.class}" title="${gexfAttributes.class}" type="string"/>\n`,
-    );
-    for (const title of extra)
-      await write(`      <attribute id="${extraIds.get(title)}" title="${xml(title)}" type="string"/>\n`);
-    await write('    </attributes>\n');
-    await write('    <attributes class="edge">\n');
-    await write(
-      `      <attribute id="${gexfAttributes.relation}" title="${gexfAttributes.relation}" type="string"/>\n`,
-    );
-    await write(
-      `      <attribute id="${gexfAttributes.time}" title="${gexfAttributes.time}" type="double"/>\n`,
-    );
-    await write('    </attributes>\n');
-    await write('    <nodes>\n');
-    for await (const n of network.nodes) {
-      const label = n.label == null ? '' : ` label="${xml(n.label)}"`;
-      let values = `<attvalue for="${gexfAttributes.type}" value="${xml(n.type || defaultNodeType)}"/><attvalue for="${gexfAttributes.key}" value="${xml(n.key)}"/>`;
-      if (n.classLabel != null)
-        values += `<attvalue for="${gexfAttributes.class}" value="${xml(n.classLabel)}"/>`;
-      for (const [title, value] of Object.entries(n.attributes ?? {})) {
-        const id = extraIds.get(title);
-        if (id === undefined || value === null || value === undefined) continue;
-        values += `<attvalue for="${id}" value="${xml(typeof value === 'string' ? value : JSON.stringify(value))}"/>`;
-      }
-      await write(
-        `      <node id="${xml(nodeId(n.type, n.key))}"${label}><attvalues>${values}</attvalues></node>\n`,
-      );
-      nodes++;
+  await write('<?xml version="1.0" encoding="UTF-8"?>\n');
+  await write('<gexf xmlns="http://gexf.net/1.3" version="1.3">\n');
+  await write('  <meta><creator>Constellation</creator></meta>\n');
+  await write('  <graph defaultedgetype="directed" idtype="string">\n');
+  // extra attributes are written as strings (objects as JSON): Gephi needs each declared before the nodes
+  await write('    <attributes class="node">\n');
+  await write(
+    `      <attribute id="${gexfAttributes.type}" title="${gexfAttributes.type}" type="string"/>\n`,
+  );
+  await write(`      <attribute id="${gexfAttributes.key}" title="${gexfAttributes.key}" type="string"/>\n`);
+  await write(
+    `      <attribute id="${gexfAttributes.class}" title="${gexfAttributes.class}" type="string"/>\n`,
+  );
+  for (const title of extra)
+    await write(`      <attribute id="${extraIds.get(title)}" title="${xml(title)}" type="string"/>\n`);
+  await write('    </attributes>\n');
+  await write('    <attributes class="edge">\n');
+  await write(
+    `      <attribute id="${gexfAttributes.relation}" title="${gexfAttributes.relation}" type="string"/>\n`,
+  );
+  await write(
+    `      <attribute id="${gexfAttributes.time}" title="${gexfAttributes.time}" type="double"/>\n`,
+  );
+  await write('    </attributes>\n');
+  await write('    <nodes>\n');
+  for await (const n of network.nodes) {
+    const label = n.label == null ? '' : ` label="${xml(n.label)}"`;
+    let values = `<attvalue for="${gexfAttributes.type}" value="${xml(n.type || defaultNodeType)}"/><attvalue for="${gexfAttributes.key}" value="${xml(n.key)}"/>`;
+    if (n.classLabel != null)
+      values += `<attvalue for="${gexfAttributes.class}" value="${xml(n.classLabel)}"/>`;
+    for (const [title, value] of Object.entries(n.attributes ?? {})) {
+      const id = extraIds.get(title);
+      if (id === undefined || value === null || value === undefined) continue;
+      values += `<attvalue for="${id}" value="${xml(typeof value === 'string' ? value : JSON.stringify(value))}"/>`;
     }
-    await write('    </nodes>\n    <edges>\n');
-    for await (const e of network.edges) {
-      const weight = e.weight != null && Number.isFinite(e.weight) ? ` weight="${e.weight}"` : '';
-      const time =
-        e.time != null && Number.isFinite(e.time)
-          ? `<attvalue for="${gexfAttributes.time}" value="${e.time}"/>`
-          : '';
-      await write(
-        `      <edge id="${edges}" source="${xml(nodeId(e.sourceType, e.sourceKey))}" target="${xml(nodeId(e.targetType, e.targetKey))}" kind="${xml(e.relation)}"${weight}><attvalues><attvalue for="${gexfAttributes.relation}" value="${xml(e.relation)}"/>${time}</attvalues></edge>\n`,
-      );
-      edges++;
-    }
-    await write('    </edges>\n  </graph>\n</gexf>\n');
-  } finally {
-    out.end();
+    await write(
+      `      <node id="${xml(nodeId(n.type, n.key))}"${label}><attvalues>${values}</attvalues></node>\n`,
+    );
+    nodes++;
   }
-  await closed;
+  await write('    </nodes>\n    <edges>\n');
+  for await (const e of network.edges) {
+    const weight = e.weight != null && Number.isFinite(e.weight) ? ` weight="${e.weight}"` : '';
+    const time =
+      e.time != null && Number.isFinite(e.time)
+        ? `<attvalue for="${gexfAttributes.time}" value="${e.time}"/>`
+        : '';
+    await write(
+      `      <edge id="${edges}" source="${xml(nodeId(e.sourceType, e.sourceKey))}" target="${xml(nodeId(e.targetType, e.targetKey))}" kind="${xml(e.relation)}"${weight}><attvalues><attvalue for="${gexfAttributes.relation}" value="${xml(e.relation)}"/>${time}</attvalues></edge>\n`,
+    );
+    edges++;
+  }
+  await write('    </edges>\n  </graph>\n</gexf>\n');
   return { nodes, edges };
 }
