@@ -170,18 +170,26 @@ test('linear layer and attention bias', async () => {
   assert.deepEqual(r.bias, [0, -1e9, 0]);
 });
 
-// The hash of DropoutMaskOp in plain integer arithmetic: masks must be reproducible anywhere.
+// DropoutMaskOp in plain integer arithmetic (the block hash, then the two table rows' XOR):
+// masks must be reproducible anywhere.
+const [tableA, tableB] = op.dropoutTables();
 function referenceMask(n: number, p: number, seed: number, site: number): number[] {
   const mixed = (Math.imul(seed, 0x85ebca77 | 0) + Math.imul(site, 0xc2b2ae3d | 0)) | 0;
   const fold = (h: number, k: number) => (h ^ (Math.trunc(h / 2 ** k) & (2 ** (32 - k) - 1))) | 0;
-  return Array.from({ length: n }, (_, i) => {
+  const row = 256;
+  const picks = Array.from({ length: Math.ceil(n / row) }, (_, i) => {
     let h = (Math.imul(i, 0x9e3779b1 | 0) + mixed) | 0;
     h = fold(h, 16);
     h = Math.imul(h, 0x85ebca6b | 0);
     h = fold(h, 13);
     h = Math.imul(h, 0xc2b2ae35 | 0);
     h = fold(h, 16);
-    return Math.trunc(h / 256) >= Math.round(-(2 ** 23) + p * 2 ** 24) ? 1 / (1 - p) : 0;
+    return [h & 4095, Math.trunc(h / 65536) & 4095];
+  });
+  return Array.from({ length: n }, (_, i) => {
+    const [a, b] = picks[Math.floor(i / row)];
+    const u = tableA[a * row + (i % row)] ^ tableB[b * row + (i % row)];
+    return u >= Math.round(p * 65536) ? 1 / (1 - p) : 0;
   });
 }
 

@@ -156,7 +156,7 @@ interface MaskAttrs {
   salt: number;
 }
 
-// A SplitMix-style counter hash: element i of a site draws murmur3's finaliser of
+// A SplitMix-style counter hash: block i of a site draws murmur3's finaliser of
 // (i * golden ratio + key(seed, site)). int32 arithmetic wraps the same way on every device,
 // so the CPU and a GPU draw identical masks for the same seed (webgpu.test.ts checks it).
 const HASH = {
@@ -167,10 +167,61 @@ const HASH = {
   mix2: 0xc2b2ae35 | 0,
 };
 
+/**
+ * Mask values come from two fixed tables of 16-bit uniform draws, TABLE_ROWS rows of ROW each:
+ * the hash picks, for each block of ROW mask elements, one row of each table, and the XOR of
+ * the two rows is compared with p. Hashing every element took ~16 int32 passes over the mask
+ * (a 64x2x200x200 attention mask: ~90 ms of CPU on 2 cores); one hash per block and two row
+ * gathers take ~5 passes over 16-bit values (~18 ms). Within a block the values are the
+ * tables' independent draws; two blocks repeat a pattern only when both of their row picks
+ * collide (probability 1 / TABLE_ROWS^2 for a pair).
+ */
+const ROW = 256;
+const TABLE_ROWS = 4096;
+const LEVELS = 65536;
+
+/** The two tables (mulberry32 from seeds 1 and 2, high 16 bits): fixed, the same everywhere. */
+export function dropoutTables(): [Int32Array, Int32Array] {
+  const table = (seed: number) => {
+    let a = seed;
+    return Int32Array.from({ length: TABLE_ROWS * ROW }, () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(a ^ (a >>> 15), a | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) >>> 16;
+    });
+  };
+  return [table(1), table(2)];
+}
+
+// One pair of table constants per graph, shared by every dropout site.
+const tableConstants = new WeakMap<Graph, [Tensor, Tensor]>();
+
+function tablesOf(g: Graph): [Tensor, Tensor] {
+  let tables = tableConstants.get(g);
+  if (!tables) {
+    // uint16 halves the bytes each mask pass moves. The builder has no uint16 dtype; these
+    // values never leave this op, so their recorded dtype is nominal. onnxruntime folds the Cast.
+    const [a, b] = dropoutTables().map(
+      (values) =>
+        g.node(
+          'Cast',
+          [g.constant(values, [TABLE_ROWS, ROW], 'int32', 'dropout_table')],
+          [{ shape: [TABLE_ROWS, ROW], dtype: 'int32' }],
+          { to: { int: 4 } },
+        )[0],
+    );
+    tables = [a, b];
+    tableConstants.set(g, tables);
+  }
+  return tables;
+}
+
 const DropoutMaskOp: Op<MaskAttrs> = {
   name: 'DropoutMask',
   forward(g, [seed], { shape, p, dtype, salt }) {
     const n = shape.reduce((a, b) => a * b, 1);
+    const rows = Math.ceil(n / ROW);
     const i32 = (s: Shape) => [{ shape: s, dtype: 'int32' as DType }];
     const c = (v: number) => g.scalar(v, 'int32');
     const [scalarSeed] = g.node('Reshape', [seed, g.int64s([])], [{ shape: [], dtype: seed.dtype }]);
@@ -181,33 +232,44 @@ const DropoutMaskOp: Op<MaskAttrs> = {
       [g.node('Mul', [seed32, c(HASH.seed)], i32([]))[0], c(Math.imul(salt, HASH.salt))],
       i32([]),
     );
-    const [counter] = g.node(
-      'Reshape',
-      [g.node('Range', [c(0), c(n), c(1)], i32([n]))[0], g.int64s([...shape])],
-      i32(shape),
+    const [counter] = g.node('Range', [c(0), c(rows), c(1)], i32([rows]));
+    let [h] = g.node(
+      'Add',
+      [g.node('Mul', [counter, c(HASH.index)], i32([rows]))[0], mixedSeed],
+      i32([rows]),
     );
-    let [h] = g.node('Add', [g.node('Mul', [counter, c(HASH.index)], i32(shape))[0], mixedSeed], i32(shape));
     // h ^= h >>> k, with the shift as a truncating division masked to its low 32 - k bits
     // (BitShift has no signed kernel); off by one from a logical shift for some negative h,
     // which changes the hash but not its mixing, and is the same on every device.
     const fold = (k: number) => {
-      const [shifted] = g.node('Div', [h, c(2 ** k)], i32(shape));
-      const [low] = g.node('BitwiseAnd', [shifted, c(2 ** (32 - k) - 1)], i32(shape));
-      return g.node('BitwiseXor', [h, low], i32(shape))[0];
+      const [shifted] = g.node('Div', [h, c(2 ** k)], i32([rows]));
+      const [low] = g.node('BitwiseAnd', [shifted, c(2 ** (32 - k) - 1)], i32([rows]));
+      return g.node('BitwiseXor', [h, low], i32([rows]))[0];
     };
     h = fold(16);
-    [h] = g.node('Mul', [h, c(HASH.mix1)], i32(shape));
+    [h] = g.node('Mul', [h, c(HASH.mix1)], i32([rows]));
     h = fold(13);
-    [h] = g.node('Mul', [h, c(HASH.mix2)], i32(shape));
+    [h] = g.node('Mul', [h, c(HASH.mix2)], i32([rows]));
     h = fold(16);
-    // 24 high bits, uniform on [-2^23, 2^23]: keep with probability 1 - p
-    const [u] = g.node('Div', [h, c(256)], i32(shape));
-    const [keep] = g.node(
-      'GreaterOrEqual',
-      [u, c(Math.round(-(2 ** 23) + p * 2 ** 24))],
-      [{ shape, dtype: 'bool' }],
-    );
-    return g.node('Where', [keep, g.scalar(1 / (1 - p), dtype), g.scalar(0, dtype)], [{ shape, dtype }]);
+    // the two row picks: the low 12 bits of h and of h / 2^16
+    const [pickA] = g.node('BitwiseAnd', [h, c(TABLE_ROWS - 1)], i32([rows]));
+    const [high] = g.node('Div', [h, c(LEVELS)], i32([rows]));
+    const [pickB] = g.node('BitwiseAnd', [high, c(TABLE_ROWS - 1)], i32([rows]));
+    const [tableA, tableB] = tablesOf(g);
+    const blocks = i32([rows, ROW]);
+    const [rowA] = g.node('Gather', [tableA, pickA], blocks, { axis: { int: 0 } });
+    const [rowB] = g.node('Gather', [tableB, pickB], blocks, { axis: { int: 0 } });
+    const [u] = g.node('BitwiseXor', [rowA, rowB], blocks);
+    // u is uniform on [0, 2^16): keep with probability 1 - round(p 2^16) / 2^16
+    const [threshold] = g.node('Cast', [c(Math.round(p * LEVELS))], i32([]), { to: { int: 4 } });
+    let [keep] = g.node('GreaterOrEqual', [u, threshold], [{ shape: [rows, ROW], dtype: 'bool' }]);
+    if (rows * ROW !== n) {
+      const flat = [{ shape: [rows * ROW], dtype: 'bool' as DType }];
+      const [all] = g.node('Reshape', [keep, g.int64s([rows * ROW])], flat);
+      [keep] = g.node('Slice', [all, g.int64s([0]), g.int64s([n])], [{ shape: [n], dtype: 'bool' }]);
+    }
+    const [shaped] = g.node('Reshape', [keep, g.int64s([...shape])], [{ shape, dtype: 'bool' }]);
+    return g.node('Where', [shaped, g.scalar(1 / (1 - p), dtype), g.scalar(0, dtype)], [{ shape, dtype }]);
   },
   backward: () => [null],
 };
@@ -216,8 +278,9 @@ const dropoutSites = new WeakMap<Graph, number>();
 
 /**
  * The inverted-dropout multiplier for one dropout site: 1/(1-p) where kept, 0 where dropped.
- * Drawn by a counter-based hash of (seed, site, element index), so a step is reproducible from
- * its seed, every site in a graph draws a different mask, and devices agree.
+ * Read from fixed tables at rows a counter-based hash of (seed, site, block) picks, so a step
+ * is reproducible from its seed, every site in a graph draws a different mask, and devices
+ * agree. p is resolved to 1/65536.
  */
 export function dropoutMask(
   g: Graph,
