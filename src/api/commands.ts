@@ -6,7 +6,11 @@ import { datasetCommands } from './schema/datasets.ts';
 import { demoCommands } from './schema/demo.ts';
 import { exportCommands } from './schema/export.ts';
 import { importCommands } from './schema/import.ts';
+import { inspectCommands } from './schema/inspect.ts';
+import { modelCommands } from './schema/models.ts';
+import { runHistoryCommands } from './schema/run-history.ts';
 import { runCommands } from './schema/runs.ts';
+import { trainCommands } from './schema/train.ts';
 
 export interface CommandSpec {
   description: string;
@@ -23,6 +27,10 @@ export const commands = {
   ...benchCommands,
   ...exportCommands,
   ...runCommands,
+  ...runHistoryCommands,
+  ...modelCommands,
+  ...trainCommands,
+  ...inspectCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

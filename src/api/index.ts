@@ -7,4 +7,8 @@ export * from './schema/demo.ts';
 export * from './schema/errors.ts';
 export * from './schema/export.ts';
 export * from './schema/import.ts';
+export * from './schema/inspect.ts';
+export * from './schema/models.ts';
+export * from './schema/run-history.ts';
 export * from './schema/runs.ts';
+export * from './schema/train.ts';

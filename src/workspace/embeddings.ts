@@ -19,6 +19,13 @@ function int32Of(blob: Uint8Array): Int32Array {
 export class EmbeddingRepository {
   constructor(private readonly connection: Connection) {}
 
+  /** Whether a run has stored embeddings (without reading them). */
+  has(runId: number): boolean {
+    return (
+      this.connection.db.prepare('SELECT 1 FROM embeddings WHERE run_id = ? LIMIT 1').get(runId) !== undefined
+    );
+  }
+
   /** Stores (replacing any earlier ones) the vectors of a run, in one transaction. */
   put(runId: number, matrix: EmbeddingMatrix): void {
     assertWritable(this.connection, 'store embeddings');

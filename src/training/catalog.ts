@@ -1,0 +1,221 @@
+// The trainable models behind train.start and models.list: for each, the one zod schema of its
+// settings (exported to the UI as JSON Schema), its presets, and how a run of it is started. The
+// trainers report progress in their own words; each entry maps that onto the API's TrainingProgress.
+import { z } from 'zod';
+import type { ModelDescriptor } from '../api/schema/models.ts';
+import type { TrainingProgress } from '../api/schema/train.ts';
+import {
+  Bert4RecConfig,
+  presets as bert4recPresets,
+  resolveConfig as resolveBert4Rec,
+} from '../models/bert4rec/config.ts';
+import { trainBert4Rec } from '../models/bert4rec/train.ts';
+import {
+  Metapath2vecConfig,
+  presets as metapath2vecPresets,
+  resolveConfig as resolveMetapath2vec,
+} from '../models/metapath2vec/config.ts';
+import { trainMetapath2vec } from '../models/metapath2vec/train.ts';
+import type { DeviceChoice } from '../onnx/runtime/devices.ts';
+import type { Workspace } from '../workspace/workspace.ts';
+
+/** What a model reports; the job adds the run and its latest validation figures. */
+export type Progress = Omit<TrainingProgress, 'run' | 'metrics'>;
+
+export interface TrainCall {
+  dataset: string;
+  preset?: string;
+  config: Record<string, unknown>;
+  device: string;
+  inputs: Record<string, string[]>;
+  resume: number | undefined;
+  signal: AbortSignal;
+  onProgress(progress: Progress): void;
+}
+
+export interface TrainableModel {
+  descriptor: ModelDescriptor;
+  /** the preset with the overrides and inputs, checked (a ZodError names each bad key); before a job starts */
+  check(call: Pick<TrainCall, 'preset' | 'config' | 'inputs'>): void;
+  /** runs training to the end; the run is recorded by the model's own trainer */
+  train(workspace: Workspace, call: TrainCall): Promise<void>;
+}
+
+const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+
+function presetOf(presets: Record<string, unknown>, model: string, preset: string | undefined): string {
+  const chosen = preset ?? Object.keys(presets).at(-1)!;
+  if (!Object.hasOwn(presets, chosen)) {
+    throw new z.ZodError([
+      {
+        code: 'custom',
+        path: ['preset'],
+        message: `${model} has no preset "${chosen}"; its presets are ${Object.keys(presets).join(', ')}`,
+        input: chosen,
+      },
+    ]);
+  }
+  return chosen;
+}
+
+type Settings = Pick<TrainCall, 'preset' | 'config' | 'inputs'>;
+
+const bert4recSettings = (call: Settings) =>
+  resolveBert4Rec(
+    presetOf(bert4recPresets, 'BERT4Rec', call.preset) as keyof typeof bert4recPresets,
+    call.config,
+  );
+
+function metapath2vecSettings(call: Settings) {
+  const config = resolveMetapath2vec(
+    presetOf(metapath2vecPresets, 'metapath2vec', call.preset) as keyof typeof metapath2vecPresets,
+    call.config,
+  );
+  const metapaths = (call.inputs.metapaths ?? []).map((m) => m.trim()).filter(Boolean);
+  if (metapaths.length === 0) {
+    throw new z.ZodError([
+      { code: 'custom', path: ['inputs', 'metapaths'], message: 'give at least one meta-path', input: [] },
+    ]);
+  }
+  return { config, metapaths };
+}
+
+const bert4rec: TrainableModel = {
+  descriptor: {
+    id: 'bert4rec',
+    name: 'BERT4Rec',
+    description:
+      'Next-item recommendation and item embeddings from interaction sequences: a bidirectional Transformer trained on the Cloze task (Sun et al., 2019)',
+    datasetKinds: ['interactions'],
+    runModels: ['bert4rec', 'sasrec', 'popularity'],
+    configSchema: z.toJSONSchema(Bert4RecConfig) as Record<string, unknown>,
+    presets: bert4recPresets,
+    defaultPreset: 'quick',
+    inputs: [],
+    resumable: true,
+    reportsLoss: true,
+  },
+  check(call) {
+    bert4recSettings(call);
+  },
+  async train(workspace, call) {
+    const config = bert4recSettings(call);
+    let fraction = 0;
+    let eta: number | null = null;
+    await trainBert4Rec(workspace, {
+      dataset: call.dataset,
+      config,
+      device: call.device as DeviceChoice,
+      resume: call.resume,
+      signal: call.signal,
+      onProgress(p) {
+        if (p.phase === 'training' && p.eta_s !== undefined && p.sequences_per_s) {
+          // the trainer's ETA is (steps left x batch) / rate, so the steps left follow exactly
+          const left = (p.eta_s * p.sequences_per_s) / config.batch_size;
+          fraction = Math.max(fraction, clamp01(p.step / (p.step + left)) * 0.95);
+          eta = p.eta_s;
+        }
+        if (p.phase === 'test' || p.phase === 'storing') fraction = Math.max(fraction, 0.96);
+        call.onProgress({
+          phase: p.phase,
+          epoch: p.epoch,
+          step: p.step,
+          loss: p.loss,
+          throughput:
+            p.sequences_per_s !== undefined ? { value: p.sequences_per_s, unit: 'sequences/s' } : undefined,
+          fraction,
+          etaSeconds: p.phase === 'training' ? eta : null,
+        });
+      },
+    });
+  },
+};
+
+const metapath2vec: TrainableModel = {
+  descriptor: {
+    id: 'metapath2vec',
+    name: 'metapath2vec',
+    description:
+      'Node embeddings of a heterogeneous network from meta-path-guided random walks and a skip-gram with negative sampling (Dong et al., 2017)',
+    datasetKinds: ['network'],
+    runModels: ['metapath2vec', 'metapath2vec++'],
+    configSchema: z.toJSONSchema(Metapath2vecConfig) as Record<string, unknown>,
+    presets: metapath2vecPresets,
+    defaultPreset: 'quick',
+    inputs: [
+      {
+        key: 'metapaths',
+        label: 'Meta-paths',
+        help: 'one per line, entity types joined by "-", starting and ending with the same type (author-paper-venue-paper-author)',
+        kind: 'lines',
+        required: true,
+      },
+    ],
+    resumable: false,
+    reportsLoss: false,
+  },
+  check(call) {
+    metapath2vecSettings(call);
+  },
+  async train(workspace, call) {
+    if (call.resume !== undefined) {
+      throw new z.ZodError([
+        {
+          code: 'custom',
+          path: ['resume'],
+          message: 'metapath2vec runs cannot be resumed; start a new run',
+          input: call.resume,
+        },
+      ]);
+    }
+    const { config, metapaths } = metapath2vecSettings(call);
+    // walks then training then storing: their share of the run's progress bar
+    const span = { walks: [0, 0.25], training: [0.25, 0.95], storing: [0.95, 1] } as const;
+    let phaseStart = performance.now();
+    let phase = '';
+    await trainMetapath2vec(workspace, {
+      dataset: call.dataset,
+      metapaths,
+      config,
+      device: call.device,
+      signal: call.signal,
+      onProgress(p) {
+        const now = performance.now();
+        if (p.phase !== phase) {
+          phase = p.phase;
+          phaseStart = now;
+        }
+        const seconds = (now - phaseStart) / 1000;
+        const part = p.total > 0 ? p.done / p.total : 0;
+        const rate = seconds > 0 ? p.done / seconds : 0;
+        const [from, to] = span[p.phase];
+        call.onProgress({
+          phase: p.phase,
+          throughput:
+            p.phase === 'storing'
+              ? undefined
+              : { value: rate, unit: p.phase === 'walks' ? 'walks/s' : 'pairs/s' },
+          fraction: clamp01(from + (to - from) * part),
+          etaSeconds: rate > 0 && p.phase === 'training' ? (p.total - p.done) / rate : null,
+        });
+      },
+    });
+  },
+};
+
+export const trainableModels: readonly TrainableModel[] = [bert4rec, metapath2vec];
+
+export function trainableModel(id: string): TrainableModel {
+  const found = trainableModels.find((m) => m.descriptor.id === id);
+  if (!found) {
+    throw new z.ZodError([
+      {
+        code: 'custom',
+        path: ['model'],
+        message: `no model "${id}"; the models are ${trainableModels.map((m) => m.descriptor.id).join(', ')}`,
+        input: id,
+      },
+    ]);
+  }
+  return found;
+}
