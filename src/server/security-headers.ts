@@ -3,12 +3,12 @@
 import type { ServerResponse } from 'node:http';
 
 /**
- * `host` is the Host the browser used (validated loopback), so the socket address is allowed even
- * through an SSH tunnel on another port. Inline styles are allowed (React/uPlot set style
- * attributes); inline and evaluated scripts are not. Blob workers are allowed because sigma's
- * ForceAtlas2 layout starts its worker from a blob URL.
+ * The page's policy; `connect` lists what it may talk to besides 'self' (serve mode: its API
+ * socket; Electron: nothing, the API goes through IPC). Inline styles are allowed (React/uPlot set
+ * style attributes); inline and evaluated scripts are not. Blob workers are allowed because
+ * sigma's ForceAtlas2 layout starts its worker from a blob URL.
  */
-export function contentSecurityPolicy(host: string): string {
+export function contentSecurityPolicy(connect: readonly string[] = []): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -16,7 +16,7 @@ export function contentSecurityPolicy(host: string): string {
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
     "worker-src 'self' blob:",
-    `connect-src 'self' ws://${host}`,
+    `connect-src ${["'self'", ...connect].join(' ')}`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",
@@ -24,8 +24,12 @@ export function contentSecurityPolicy(host: string): string {
   ].join('; ');
 }
 
+/**
+ * `host` is the Host the browser used (validated loopback), so the socket address is allowed even
+ * through an SSH tunnel on another port.
+ */
 export function setSecurityHeaders(response: ServerResponse, host: string): void {
-  response.setHeader('Content-Security-Policy', contentSecurityPolicy(host));
+  response.setHeader('Content-Security-Policy', contentSecurityPolicy([`ws://${host}`]));
   response.setHeader('X-Content-Type-Options', 'nosniff');
   response.setHeader('X-Frame-Options', 'DENY');
   response.setHeader('Referrer-Policy', 'no-referrer');

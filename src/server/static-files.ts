@@ -1,6 +1,6 @@
-// The renderer's built files (renderer/dist) as serve mode hands them out: only files inside the
-// build folder, index.html for the app's own routes, and a page saying how to build the renderer
-// when there is no build yet.
+// The renderer's built files (renderer/dist) as serve mode and the Electron app hand them out: only
+// files inside the build folder, index.html for the app's own routes, and a page saying how to
+// build the renderer when there is no build yet.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
@@ -23,37 +23,50 @@ const contentTypes: Record<string, string> = {
 
 export const defaultRendererDir = resolve(new URL('../../renderer/dist', import.meta.url).pathname);
 
-/** Sends the file a GET of `pathname` asks for, or 404. */
-export function sendRendererFile(rendererDir: string, pathname: string, response: ServerResponse): void {
-  const index = join(rendererDir, 'index.html');
-  if (!existsSync(index)) {
-    sendText(response, 503, 'text/html; charset=utf-8', missingBuildPage(rendererDir));
-    return;
-  }
+export const contentTypeOf = (file: string): string =>
+  contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream';
+
+/**
+ * The file of the renderer build a GET of `pathname` asks for: the file itself when it lies inside
+ * the build, index.html for the app's own routes (paths without an extension, a reload on /runs),
+ * or the status to answer with. Serve mode and Electron's app:// protocol both go through this.
+ */
+export function resolveRendererFile(
+  rendererDir: string,
+  pathname: string,
+): { file: string } | { status: 400 | 404 | 503 } {
+  const root = resolve(rendererDir);
+  const index = join(root, 'index.html');
+  if (!existsSync(index)) return { status: 503 };
   let relative: string;
   try {
     relative = decodeURIComponent(pathname);
   } catch {
-    sendText(response, 400, 'text/plain; charset=utf-8', 'bad path\n');
-    return;
+    return { status: 400 };
   }
-  const root = resolve(rendererDir);
   const file = resolve(root, `.${relative}`);
-  if (file !== root && !file.startsWith(root + sep)) {
-    sendText(response, 404, 'text/plain; charset=utf-8', 'not found\n');
+  if (file !== root && !file.startsWith(root + sep)) return { status: 404 };
+  if (existsSync(file) && statSync(file).isFile()) return { file };
+  return extname(relative) === '' ? { file: index } : { status: 404 };
+}
+
+/** Sends the file a GET of `pathname` asks for, the how-to-build page, or an error status. */
+export function sendRendererFile(rendererDir: string, pathname: string, response: ServerResponse): void {
+  const found = resolveRendererFile(rendererDir, pathname);
+  if ('status' in found) {
+    if (found.status === 503)
+      sendText(response, 503, 'text/html; charset=utf-8', missingBuildPage(rendererDir));
+    else
+      sendText(
+        response,
+        found.status,
+        'text/plain; charset=utf-8',
+        found.status === 404 ? 'not found\n' : 'bad path\n',
+      );
     return;
   }
-  const isFile = existsSync(file) && statSync(file).isFile();
-  // Paths without an extension are the app's own routes (#/runs aside, a reload on /runs).
-  const target = isFile ? file : extname(relative) === '' ? index : null;
-  if (!target) {
-    sendText(response, 404, 'text/plain; charset=utf-8', 'not found\n');
-    return;
-  }
-  response.writeHead(200, {
-    'Content-Type': contentTypes[extname(target).toLowerCase()] ?? 'application/octet-stream',
-  });
-  createReadStream(target).pipe(response);
+  response.writeHead(200, { 'Content-Type': contentTypeOf(found.file) });
+  createReadStream(found.file).pipe(response);
 }
 
 export function sendText(response: ServerResponse, status: number, type: string, body: string): void {
@@ -61,7 +74,7 @@ export function sendText(response: ServerResponse, status: number, type: string,
   response.end(body);
 }
 
-function missingBuildPage(rendererDir: string): string {
+export function missingBuildPage(rendererDir: string): string {
   const escaped = rendererDir.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Constellation: the UI is not built</title></head>
