@@ -70,25 +70,43 @@ function dot(a: usize, b: usize, dim: i32): f32 {
   return sum;
 }
 
-// y += g * x
+// y += x
 // @ts-ignore: decorator
 @inline
-function axpy(g: f32, x: usize, y: usize, dim: i32): void {
+function addTo(x: usize, y: usize, dim: i32): void {
+  let k = 0;
+  for (; k + 4 <= dim; k += 4) {
+    const o = <usize>k << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), v128.load(x + o)));
+  }
+  for (; k < dim; k++) {
+    const o = <usize>k << 2;
+    store<f32>(y + o, load<f32>(y + o) + load<f32>(x + o));
+  }
+}
+
+// One SGD step of a (center, target) score in a single pass over the dimension: the center's
+// gradient g * out accumulates in `grad` (applied after all targets, as word2vec does) while the
+// target row moves by g * in.
+// @ts-ignore: decorator
+@inline
+function step(g: f32, input: usize, output: usize, grad: usize, dim: i32): void {
   const gv = f32x4.splat(g);
   let k = 0;
   for (; k + 8 <= dim; k += 8) {
     const o = <usize>k << 2;
-    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(gv, v128.load(x + o))));
-    v128.store(y + o, f32x4.add(v128.load(y + o, 16), f32x4.mul(gv, v128.load(x + o, 16))), 16);
-  }
-  if (k + 4 <= dim) {
-    const o = <usize>k << 2;
-    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(gv, v128.load(x + o))));
-    k += 4;
+    const out0 = v128.load(output + o);
+    const out1 = v128.load(output + o, 16);
+    v128.store(grad + o, f32x4.add(v128.load(grad + o), f32x4.mul(gv, out0)));
+    v128.store(grad + o, f32x4.add(v128.load(grad + o, 16), f32x4.mul(gv, out1)), 16);
+    v128.store(output + o, f32x4.add(out0, f32x4.mul(gv, v128.load(input + o))));
+    v128.store(output + o, f32x4.add(out1, f32x4.mul(gv, v128.load(input + o, 16))), 16);
   }
   for (; k < dim; k++) {
     const o = <usize>k << 2;
-    store<f32>(y + o, load<f32>(y + o) + g * load<f32>(x + o));
+    const out = load<f32>(output + o);
+    store<f32>(grad + o, load<f32>(grad + o) + g * out);
+    store<f32>(output + o, out + g * load<f32>(input + o));
   }
 }
 
@@ -194,10 +212,9 @@ export function trainWalks(
           if (f >= MAX_EXP) g = (label - 1) * lr;
           else if (f < -MAX_EXP) g = label * lr;
           else g = (label - load<f32>(sigmoid + (<usize>(<i32>((f + MAX_EXP) * SIGMOID_SCALE)) << 2))) * lr;
-          axpy(g, l2, scratch, dim);
-          axpy(g, l1, l2, dim);
+          step(g, l1, l2, scratch, dim);
         }
-        axpy(1, scratch, l1, dim);
+        addTo(scratch, l1, dim);
         pending++;
       }
     }
