@@ -28,6 +28,7 @@ test('dblp-four-area: counts of its SOURCE.md, 4,057 labelled authors', async (t
   });
   const authors = ws.entities.classLabels(ws.entities.type(d.id, 'author')!.id);
   assert.equal(authors.filter((c) => c !== null).length, 4_057);
+  assert.deepEqual(d.stats.labelled, { author: 4_057 });
   assert.deepEqual(new Set(authors.filter((c) => c !== null)), new Set(['DB', 'DM', 'AI', 'IR']));
   const conf = ws.entities.byKey(ws.entities.type(d.id, 'conf')!.id, '36')!;
   assert.deepEqual([conf.label, conf.attributes], ['AAAI', { area: 'AI' }]);
@@ -43,6 +44,7 @@ test('meow-imdb (HeCo layout): movies with labels, type letters, edge counts', a
   assert.equal(d.stats.entities.m, 4_275);
   assert.deepEqual(d.stats.relations, { 'm-a': 12_831, 'm-d': 4_181, 'm-k': 20_428 });
   assert.deepEqual(d.stats.classes, { '1': 1_112, '2': 1_594, '3': 1_569 });
+  assert.deepEqual(d.stats.labelled, { m: 4_275 });
 });
 
 test('recbole-ml-100k: 100,000 interactions, 943 users, 1,682 items with titles', async (t) => {

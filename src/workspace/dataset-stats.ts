@@ -1,4 +1,10 @@
-import type { DatasetKind, DatasetStats, MediaRow } from './types.ts';
+import type { DatasetKind, DatasetStats, ImportNote, MediaRow } from './types.ts';
+
+/**
+ * Notes kept per dataset: enough to list every skipped file of an ordinary import, while a folder of
+ * a million broken files still gives stats of a few hundred kilobytes (the rest are only counted).
+ */
+export const maxStoredNotes = 1000;
 
 /** Per-entity relation counts of one entity type, grown as ids appear. */
 class Tally {
@@ -25,9 +31,12 @@ export class DatasetStatsCollector {
   private readonly sources = new Map<number, Tally>();
   private readonly targets = new Map<number, Tally>();
   private readonly classes = new Map<string, number>();
+  private readonly labelled = new Map<string, number>();
   private interactions = 0;
   private hasTime = false;
   private mediaCount = 0;
+  private readonly notes: ImportNote[] = [];
+  private notesOmitted = 0;
   private readonly mediaShape = new Map<'width' | 'height' | 'channels' | 'frames', number | null>();
 
   constructor(private readonly kind: DatasetKind) {}
@@ -47,8 +56,9 @@ export class DatasetStatsCollector {
     if (time && !this.hasTime) this.hasTime = time.some((t) => !Number.isNaN(t));
   }
 
-  addClass(label: string): void {
+  addClass(typeName: string, label: string): void {
     this.classes.set(label, (this.classes.get(label) ?? 0) + 1);
+    this.labelled.set(typeName, (this.labelled.get(typeName) ?? 0) + 1);
   }
 
   addMedia(row: MediaRow): void {
@@ -59,6 +69,11 @@ export class DatasetStatsCollector {
       if (seen === undefined) this.mediaShape.set(field, row[field]);
       else if (seen !== row[field]) this.mediaShape.set(field, null);
     }
+  }
+
+  addNote(note: ImportNote): void {
+    if (this.notes.length < maxStoredNotes) this.notes.push({ ...note });
+    else this.notesOmitted++;
   }
 
   finish(entities: Record<string, number>, relations: Record<string, number>): DatasetStats {
@@ -78,11 +93,14 @@ export class DatasetStatsCollector {
     }
     if (this.classes.size > 0) {
       stats.classes = Object.fromEntries([...this.classes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      stats.labelled = Object.fromEntries(this.labelled);
     }
     if (this.mediaCount > 0) {
       stats.media = { count: this.mediaCount };
       for (const [field, value] of this.mediaShape) if (value !== null) stats.media[field] = value;
     }
+    if (this.notes.length > 0) stats.notes = this.notes;
+    if (this.notesOmitted > 0) stats.notesOmitted = this.notesOmitted;
     return stats;
   }
 

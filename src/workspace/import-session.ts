@@ -3,7 +3,7 @@ import { BatchedInsert } from './batched-insert.ts';
 import { DatasetStatsCollector } from './dataset-stats.ts';
 import { readDataset } from './datasets.ts';
 import { DatasetNameTaken, DuplicateEntityKey, WorkspaceError } from './errors.ts';
-import type { Dataset, DatasetKind, EntityRow, ImportSession, MediaRow } from './types.ts';
+import type { Dataset, DatasetKind, EntityRow, ImportNote, ImportSession, MediaRow } from './types.ts';
 
 export interface ImportRequest {
   name: string;
@@ -192,7 +192,7 @@ export class WorkspaceImportSession implements ImportSession {
         idx = this.createEntity(type, row.key, null, null, row.classLabel ?? null);
         this.entityRows.flush();
       } else if (row.classLabel != null && setClass.run(row.classLabel, type.entityIds[idx]).changes === 1) {
-        this.stats.addClass(row.classLabel);
+        this.stats.addClass(type.name, row.classLabel);
       }
       if (type.withMedia.has(idx)) {
         throw new WorkspaceError(`${type.name} "${row.key}" already has its media; one media per entity`);
@@ -209,6 +209,11 @@ export class WorkspaceImportSession implements ImportSession {
       );
       this.stats.addMedia(row);
     }
+  }
+
+  note(note: ImportNote): void {
+    this.assertOpen();
+    this.stats.addNote(note);
   }
 
   commit(): Dataset {
@@ -257,7 +262,7 @@ export class WorkspaceImportSession implements ImportSession {
     values[o + 4] = label;
     values[o + 5] = attributes === null ? null : JSON.stringify(attributes);
     values[o + 6] = classLabel;
-    if (classLabel !== null) this.stats.addClass(classLabel);
+    if (classLabel !== null) this.stats.addClass(type.name, classLabel);
     return idx;
   }
 

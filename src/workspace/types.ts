@@ -18,7 +18,23 @@ export interface DatasetStats {
   };
   /** images/videos (and labelled nodes): count per class label */
   classes?: Record<string, number>;
+  /** entities with a class label, per entity type: which types the classes belong to, and how many */
+  labelled?: Record<string, number>;
   media?: { count: number; width?: number; height?: number; channels?: number; frames?: number };
+  /** what the import left out (skipped corrupt files...), the first `maxStoredNotes` of them */
+  notes?: ImportNote[];
+  /** notes beyond the stored ones: counted, not kept */
+  notesOmitted?: number;
+}
+
+/** Something an import left out, kept with the dataset so the user can see it afterwards. */
+export interface ImportNote {
+  /** 'skipped': the file (or line) is not in the dataset */
+  action: 'skipped';
+  file: string;
+  /** 1-based, when the note concerns one line of a text file */
+  line?: number;
+  problem: string;
 }
 
 export interface Dataset {
@@ -81,6 +97,8 @@ export interface ImportSession {
     weight?: Float64Array | readonly number[] | null,
   ): void;
   addMedia(typeName: string, rows: readonly MediaRow[]): void;
+  /** Records something the import left out; stored with the dataset's stats at commit, gone on rollback. */
+  note(note: ImportNote): void;
   /** Computes stats, stores them, commits. */
   commit(): Dataset;
   rollback(): void;

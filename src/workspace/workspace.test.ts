@@ -145,6 +145,7 @@ describe('import', () => {
           hasTime: true,
         },
         classes: { drama: 1 },
+        labelled: { item: 1 },
       });
       assert.deepEqual(workspace.datasets.list(), [dataset]);
       assert.deepEqual(workspace.datasets.byName('log'), dataset);
@@ -241,6 +242,7 @@ describe('import', () => {
         entities: { image: 2 },
         relations: {},
         classes: { '1': 1, '7': 1 },
+        labelled: { image: 2 },
         media: { count: 2, width: 2, height: 2, channels: 1, frames: 1 },
       });
       const page = workspace.media.page(dataset.id, 0);
@@ -286,6 +288,32 @@ describe('import', () => {
       ['kept'],
     );
     reopened.close();
+  });
+
+  test('notes are stored with the stats at commit, the first thousand kept and the rest counted', () => {
+    const workspace = openWorkspace(newPath());
+    try {
+      const session = importLog(workspace);
+      session.note({ action: 'skipped', file: '/data/a.png', problem: 'not a readable image' });
+      session.note({ action: 'skipped', file: '/data/log.csv', line: 7, problem: 'bad time' });
+      const dataset = session.commit();
+      assert.deepEqual(dataset.stats.notes, [
+        { action: 'skipped', file: '/data/a.png', problem: 'not a readable image' },
+        { action: 'skipped', file: '/data/log.csv', line: 7, problem: 'bad time' },
+      ]);
+      assert.equal(dataset.stats.notesOmitted, undefined);
+      assert.deepEqual(workspace.datasets.byName('log')!.stats.notes, dataset.stats.notes);
+
+      const many = importLog(workspace, 'many');
+      for (let i = 0; i < 1005; i++) many.note({ action: 'skipped', file: `${i}.png`, problem: 'broken' });
+      const stats = many.commit().stats;
+      assert.equal(stats.notes!.length, 1000);
+      assert.equal(stats.notes!.at(-1)!.file, '999.png');
+      assert.equal(stats.notesOmitted, 5);
+      assert.throws(() => many.note({ action: 'skipped', file: 'late', problem: 'x' }), /session is closed/);
+    } finally {
+      workspace.close();
+    }
   });
 
   test('a refused relation batch writes none of its rows', () => {

@@ -18,6 +18,7 @@ export const DatasetStats = z.object({
     })
     .optional(),
   classes: counts.optional(),
+  labelled: counts.optional(),
   media: z
     .object({
       count: z.number().int(),
@@ -27,6 +28,17 @@ export const DatasetStats = z.object({
       frames: z.number().int().optional(),
     })
     .optional(),
+  notes: z
+    .array(
+      z.object({
+        action: z.enum(['skipped']),
+        file: z.string(),
+        line: z.number().int().optional(),
+        problem: z.string(),
+      }),
+    )
+    .optional(),
+  notesOmitted: z.number().int().optional(),
 });
 
 export const Dataset = z.object({

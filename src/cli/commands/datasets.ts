@@ -4,6 +4,9 @@ import { commonOptions, withCommonOptions } from '../common-options.ts';
 import { count, counts } from '../format.ts';
 import { runCommand } from '../run-command.ts';
 
+/** Notes listed per dataset in the text view; --json has every stored one. */
+const shownNotes = 10;
+
 function describeDataset(d: Dataset): string {
   const lines = [`${d.name}  (${d.kind}, ${d.source.format}, created ${d.createdAt})`];
   lines.push(`  entities   ${counts(d.stats.entities)}`);
@@ -27,7 +30,22 @@ function describeDataset(d: Dataset): string {
       .join(', ');
     lines.push(`  media      ${count(media.count)}${shape ? ` (${shape})` : ''}`);
   }
-  if (d.stats.classes) lines.push(`  classes    ${counts(d.stats.classes)}`);
+  if (d.stats.classes) {
+    const labelled = Object.entries(d.stats.labelled ?? {}).map(
+      ([type, n]) => `${type}: ${count(n)} of ${count(d.stats.entities[type] ?? n)} labelled`,
+    );
+    lines.push(
+      `  classes    ${counts(d.stats.classes)}${labelled.length ? ` (${labelled.join(', ')})` : ''}`,
+    );
+  }
+  const notes = d.stats.notes ?? [];
+  const shown = notes.slice(0, shownNotes);
+  for (const [i, note] of shown.entries()) {
+    const where = `${note.file}${note.line != null ? `:${note.line}` : ''}`;
+    lines.push(`  ${i === 0 ? 'notes     ' : '          '} ${note.action} ${where}: ${note.problem}`);
+  }
+  const more = notes.length - shown.length + (d.stats.notesOmitted ?? 0);
+  if (more > 0) lines.push(`             ... and ${count(more)} more`);
   return lines.join('\n');
 }
 

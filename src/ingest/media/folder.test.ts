@@ -69,13 +69,17 @@ test('a corrupt image fails the import by default, naming the file, and changes 
   assert.deepEqual(workspace.datasets.list(), []);
 });
 
-test("onCorrupt: 'skip' imports the readable images", async (t) => {
+test("onCorrupt: 'skip' imports the readable images and notes the skipped one on the dataset", async (t) => {
   const root = tempDir(t);
   await writeClasses(root);
-  await writeCorrupt(root);
+  const broken = await writeCorrupt(root);
   const { run } = importFixture(t);
   const dataset = await run(folderImporter, [root], { onCorrupt: 'skip' });
   assert.deepEqual(dataset.stats.entities, { image: 4 });
+  assert.equal(dataset.stats.notes?.length, 1);
+  const [note] = dataset.stats.notes!;
+  assert.deepEqual([note.action, note.file], ['skipped', broken]);
+  assert.match(note.problem, /not a readable image/);
 });
 
 test('a missing folder and cancelling mid-import leave the workspace unchanged', async (t) => {

@@ -13,12 +13,12 @@ const options = z.object({
 /** Images decoded at once: sharp decodes on libuv's thread pool, so a few in flight keep it busy. */
 const IN_FLIGHT = 4;
 
-export interface SkippedFile {
+interface UnreadableFile {
   file: string;
   problem: string;
 }
 
-async function decode(source: MediaSource): Promise<StillImage | SkippedFile> {
+async function decode(source: MediaSource): Promise<StillImage | UnreadableFile> {
   try {
     return await readStillImage(source.path, await readFile(source.path));
   } catch (error) {
@@ -48,7 +48,6 @@ export const folderImporter: Importer = {
       'image',
       sources.reduce((sum, source) => sum + source.size, 0),
     );
-    const skipped: SkippedFile[] = [];
     for (let start = 0; start < sources.length; start += IN_FLIGHT) {
       writer.checkCancelled();
       const batch = sources.slice(start, start + IN_FLIGHT);
@@ -64,7 +63,7 @@ export const folderImporter: Importer = {
               `${image.problem} (import with onCorrupt: 'skip' to leave it out)`,
             );
           }
-          skipped.push(image);
+          ctx.session.note({ action: 'skipped', file: image.file, problem: image.problem });
         } else {
           const { key, classLabel } = source;
           writer.add({ key, classLabel }, { key, ...image, frames: 1 });
