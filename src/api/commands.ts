@@ -4,9 +4,11 @@ import type { z } from 'zod';
 import { benchCommands } from './schema/bench.ts';
 import { datasetCommands } from './schema/datasets.ts';
 import { demoCommands } from './schema/demo.ts';
+import { evaluateCommands } from './schema/evaluate.ts';
 import { exportCommands } from './schema/export.ts';
 import { importCommands } from './schema/import.ts';
 import { inspectCommands } from './schema/inspect.ts';
+import { metapath2vecCommands } from './schema/metapath2vec.ts';
 import { modelCommands } from './schema/models.ts';
 import { runHistoryCommands } from './schema/run-history.ts';
 import { runCommands } from './schema/runs.ts';
@@ -31,6 +33,8 @@ export const commands = {
   ...modelCommands,
   ...trainCommands,
   ...inspectCommands,
+  ...metapath2vecCommands,
+  ...evaluateCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

@@ -5,16 +5,29 @@ import { toApiError } from '../api/to-api-error.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerDatasets } from './commands/datasets.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerEval } from './commands/eval.ts';
 import { registerExport } from './commands/export.ts';
 import { registerImport } from './commands/import.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerTrain } from './commands/train.ts';
+import { registerWalks } from './commands/walks.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 
 /** One module per command family; later ones (train, eval, walks, recommend, serve...) add a line here. */
-const commandFamilies = [registerImport, registerDatasets, registerDemo, registerExport, registerBench, registerServe];
+const commandFamilies = [
+  registerImport,
+  registerDatasets,
+  registerDemo,
+  registerExport,
+  registerBench,
+  registerServe,
+  registerTrain,
+  registerWalks,
+  registerEval,
+];
 
 export function buildProgram(): Command {
   const program = new Command('constellation')

@@ -230,7 +230,7 @@ export function neighboursOf(
     );
   if (matches.length > 1) {
     throw new EvaluationError(
-      `key "${query.key}" names a ${matches.map((m) => m.type.name).join(' and a ')}; say which with the entity type`,
+      `key "${query.key}" exists in types ${matches.map((m) => m.type.name).join(', ')}; say which with the entity type`,
     );
   }
   const { entity, type } = matches[0];

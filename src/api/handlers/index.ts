@@ -24,4 +24,8 @@ export const handlers: Handlers = {
   'train.pause': async () => (await import('./train.ts')).pauseTraining,
   'import.preview': async () => (await import('./inspect.ts')).previewImport,
   'datasets.sample': async () => (await import('./inspect.ts')).sampleDataset,
+  'train.metapath2vec': async () => (await import('./metapath2vec.ts')).trainMetapath2vecCommand,
+  'walks.export': async () => (await import('./metapath2vec.ts')).exportWalksCommand,
+  'eval.run': async () => (await import('./evaluate.ts')).evaluateRunCommand,
+  'eval.neighbours': async () => (await import('./evaluate.ts')).neighboursCommand,
 };

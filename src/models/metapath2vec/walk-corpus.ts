@@ -43,6 +43,7 @@ export interface WalkVocabulary extends SkipGramVocab {
 
 const defaultChunkTokens = 8_000_000;
 const defaultCacheTokens = 200_000_000;
+const inThreadTokens = 4_000_000;
 
 export class WalkCorpus {
   readonly totalWalks: number;
@@ -56,7 +57,9 @@ export class WalkCorpus {
     private readonly options: WalkCorpusOptions,
   ) {
     this.totalWalks = totalWalks(network, plan);
-    this.pool = new WalkPool(network, plan, options.threads);
+    // starting threads costs more than generating a small corpus in this one
+    const small = this.totalWalks * plan.walkLength < inThreadTokens;
+    this.pool = new WalkPool(network, plan, small ? 1 : options.threads);
     this.walksPerChunk = Math.max(
       1,
       Math.floor((options.chunkTokens ?? defaultChunkTokens) / plan.walkLength),

@@ -1,0 +1,72 @@
+import { resolve } from 'node:path';
+import { runJob } from '../../jobs/run-job.ts';
+import { resolveConfig } from '../../models/metapath2vec/config.ts';
+import { trainJob, walksJob } from '../../models/metapath2vec/jobs.ts';
+import type { Handler } from '../handler.ts';
+import { ApiError } from '../schema/errors.ts';
+
+/**
+ * Refusals the model code raises by name (jobs hand errors back as plain data): a scheme that
+ * does not fit the network is the user's input; a device or a setting the run cannot use is refused.
+ */
+export function modelRefusal(error: unknown, command: string): unknown {
+  if (!(error instanceof Error)) return error;
+  if (error.name === 'MetaPathError')
+    return new ApiError({ code: 'invalid-input', message: error.message, command });
+  if (['DeviceUnavailable', 'RangeError', 'EvaluationError'].includes(error.name)) {
+    return new ApiError({ code: 'refused', message: error.message, command });
+  }
+  return error;
+}
+
+function configOf(input: { preset: 'paper' | 'quick'; settings: Record<string, unknown>; variant?: string }) {
+  return resolveConfig(
+    input.preset,
+    input.variant ? { ...input.settings, variant: input.variant } : input.settings,
+  );
+}
+
+export const trainMetapath2vecCommand: Handler<'train.metapath2vec'> = async (
+  input,
+  { workspace, progress, signal },
+) => {
+  const config = configOf(input);
+  try {
+    return await runJob(
+      trainJob,
+      {
+        workspace: resolve(workspace),
+        dataset: input.dataset,
+        metapaths: input.metapaths,
+        abbreviations: input.abbreviations,
+        config,
+        device: input.device,
+        threads: input.threads,
+      },
+      { onProgress: progress, signal },
+    );
+  } catch (error) {
+    throw modelRefusal(error, 'train.metapath2vec');
+  }
+};
+
+export const exportWalksCommand: Handler<'walks.export'> = async (input, { workspace, progress, signal }) => {
+  const config = configOf(input);
+  try {
+    return await runJob(
+      walksJob,
+      {
+        workspace: resolve(workspace),
+        dataset: input.dataset,
+        metapaths: input.metapaths,
+        abbreviations: input.abbreviations,
+        config,
+        threads: input.threads,
+        out: resolve(input.out),
+      },
+      { onProgress: progress, signal },
+    );
+  } catch (error) {
+    throw modelRefusal(error, 'walks.export');
+  }
+};
