@@ -338,3 +338,49 @@ test('listens on 127.0.0.1 only', async (t) => {
     /ECONNREFUSED/,
   );
 });
+
+test('stopping the server during training checkpoints the run as paused; runs.resumable offers it', async (t) => {
+  const { server, dir } = await serve(t);
+  const workspace = join(dir, 'w.constellation');
+  t.after(() => rmSync(`${workspace}.runs`, { recursive: true, force: true }));
+  const log = ['user,item,timestamp'];
+  for (let u = 0; u < 120; u++)
+    for (let k = 0; k < 12; k++) log.push(`u${u},m${(u * 7 + k * 3) % 40},${1000 + k}`);
+  writeFileSync(join(dir, 'log.csv'), `${log.join('\n')}\n`);
+  const { ws, next } = await apiSocket(t, server);
+  const send = (id: string, command: string, input: unknown) =>
+    ws.send(JSON.stringify({ type: 'request', id, command, input }));
+  send('imp', 'import.run', { kind: 'interactions', paths: [join(dir, 'log.csv')], name: 'log' });
+  let frame = await next();
+  while (frame.type === 'progress') frame = await next();
+  assert.equal(frame.type, 'result', JSON.stringify(frame));
+
+  send('train', 'train.start', {
+    dataset: 'log',
+    model: 'bert4rec',
+    preset: 'quick',
+    config: { epochs: 2, batch_size: 16, hidden: 16, val_users: 50 },
+    device: 'cpu',
+  });
+  do frame = await next();
+  while (!(frame.type === 'progress' && (frame.progress as { phase: string }).phase === 'training'));
+  // What the app does on quit (and serve mode on Ctrl-C): pause, not cancel.
+  await server.close({ pause: true });
+  const check = await startServer({ workspace, rendererDir: join(dir, 'no-renderer') });
+  t.after(() => check.close());
+  const client = createClient(
+    webSocketTransport({
+      url: `ws://127.0.0.1:${check.port}/api?token=${check.token}`,
+      WebSocket: class extends WebSocket {
+        constructor(url: string) {
+          super(url, { origin: origin(check) });
+        }
+      },
+    }),
+  );
+  t.after(() => client.close());
+  const { runs } = await client.call('runs.resumable', {});
+  assert.equal(runs.length, 1);
+  assert.equal(runs[0].model, 'bert4rec');
+  assert.equal(runs[0].dataset, 'log');
+});
