@@ -112,7 +112,12 @@ export async function buildDemo(options: BuildDemoOptions): Promise<DemoSummary>
         const request = await part.write(files);
         step(`importing ${part.step}`);
         const importStarted = performance.now();
-        const dataset = await runImport(workspace, { ...request, progress: () => {}, signal });
+        const dataset = await runImport(workspace, {
+          ...request,
+          generated: { by: 'constellation demo', seed },
+          progress: () => {},
+          signal,
+        });
         datasets.push(summarise(dataset, (performance.now() - importStarted) / 1000));
       }
     } finally {

@@ -39,7 +39,7 @@ function snapshot(path: string) {
     return workspace.datasets.list().map((d) => ({
       name: d.name,
       kind: d.kind,
-      format: d.source.format,
+      source: d.source,
       stats: d.stats,
       entities: workspace.entities
         .types(d.id)
@@ -79,6 +79,18 @@ test('two builds from one seed give the same workspace; another seed a different
   );
   assert.deepEqual(snapshot(second.workspace), snapshot(first.workspace));
   assert.deepEqual(progress.slice(0, 2), ['generating academic network', 'importing academic network']);
+  // the generated files were temporary: the datasets say what made them instead
+  const recorded = openWorkspace(first.workspace, { readonly: true });
+  const sources = recorded.datasets.list().map((d) => d.source);
+  recorded.close();
+  assert.deepEqual(
+    sources.map((source) => [source.format, source.paths, source.generated]),
+    ['dblp-four-area', 'csv', 'folder', 'frames'].map((format) => [
+      format,
+      [],
+      { by: 'constellation demo', seed: spec.seed },
+    ]),
+  );
 
   const reseeded = await buildDemo({ out: join(dir, 'c.constellation'), spec: small, seed: spec.seed + 1 });
   assert.notDeepEqual(snapshot(reseeded.workspace), snapshot(first.workspace));

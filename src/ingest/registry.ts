@@ -1,4 +1,4 @@
-import type { Dataset, DatasetKind } from '../workspace/types.ts';
+import type { Dataset, DatasetKind, GeneratedSource } from '../workspace/types.ts';
 import type { Workspace } from '../workspace/workspace.ts';
 import { csvInteractions } from './interactions/csv.ts';
 import { jsonlInteractions } from './interactions/jsonl.ts';
@@ -98,6 +98,8 @@ export interface ImportRequest {
   /** detected from the paths when absent */
   format?: string;
   options?: Record<string, unknown>;
+  /** set for files Constellation generated: recorded instead of `paths`, which are temporary */
+  generated?: GeneratedSource;
   progress?: (p: ImportProgress) => void;
   signal?: AbortSignal;
 }
@@ -117,7 +119,9 @@ export async function runImport(workspace: Workspace, request: ImportRequest): P
   const session = workspace.beginImport({
     name: request.name,
     kind: request.kind,
-    source: { format: importer.format, paths: [...request.paths], options },
+    source: request.generated
+      ? { format: importer.format, paths: [], options, generated: request.generated }
+      : { format: importer.format, paths: [...request.paths], options },
   });
   try {
     await importer.run(request.paths, {

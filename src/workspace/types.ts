@@ -41,10 +41,22 @@ export interface Dataset {
   id: number;
   name: string;
   kind: DatasetKind;
-  /** where it came from: format and paths, as given by the user */
-  source: { format: string; paths: string[]; options?: Record<string, unknown> };
+  /** where it came from: format and paths as given by the user, or what generated it */
+  source: {
+    format: string;
+    /** the user's files and folders; empty for generated data, whose files were temporary */
+    paths: string[];
+    options?: Record<string, unknown>;
+    generated?: GeneratedSource;
+  };
   createdAt: string;
   stats: DatasetStats;
+}
+
+/** Data that Constellation generated itself (the embedded demo): what made it, from which seed. */
+export interface GeneratedSource {
+  by: string;
+  seed: number;
 }
 
 export interface EntityRow {

@@ -49,6 +49,7 @@ export const Dataset = z.object({
     format: z.string(),
     paths: z.array(z.string()),
     options: z.record(z.string(), z.unknown()).optional(),
+    generated: z.object({ by: z.string(), seed: z.number().int() }).optional(),
   }),
   createdAt: z.string(),
   stats: DatasetStats,
