@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { type CommonFlags, commonOptions, withCommonOptions } from '../common-options.ts';
 import { bytes, count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
+import { registerBenchEngine } from './bench-engine.ts';
 
 interface BenchImportFlags extends CommonFlags {
   rows?: string;
 }
 
-/** `constellation bench <what>`: machine-readable speed figures; `bench engine` arrives with the training issue. */
+/** `constellation bench <what>`: machine-readable speed figures. */
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks that print machine-readable results');
   withCommonOptions(
@@ -25,4 +26,5 @@ export function registerBench(program: Command): void {
         ].join('\n'),
     });
   });
+  registerBenchEngine(bench);
 }
