@@ -76,7 +76,8 @@ test('every step follows the scheme over a real relation, in either direction', 
     const walk = batch.tokens.subarray(batch.offsets[w], batch.offsets[w + 1]);
     const names = Array.from(walk, (v) => network.types[network.nodeType[v]].name);
     const cycle = schemes.find((s) => s[0] === names[0])!;
-    names.forEach((name, i) => assert.equal(name, cycle[i % cycle.length], `walk ${w} step ${i}`));
+    for (let i = 0; i < names.length; i++)
+      assert.equal(names[i], cycle[i % cycle.length], `walk ${w} step ${i}`);
     for (let i = 1; i < walk.length; i++) assert.ok(neighbours(network, walk[i - 1]).has(walk[i]));
     if (walk.length < 13) shortened++;
   }
