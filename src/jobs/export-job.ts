@@ -18,13 +18,13 @@ async function readingWorkspace<T>(path: string, use: (workspace: Workspace) => 
 export const exportEmbeddingsJob = defineJob<
   { workspace: string; run: number; format: EmbeddingFormat; out: string },
   RunEmbeddingsExport
->(import.meta.url, 'export-embeddings', async ({ workspace, run, format, out }) =>
-  readingWorkspace(workspace, (ws) => exportRunEmbeddings(ws, run, format, out)),
+>(import.meta.url, 'export-embeddings', async ({ workspace, run, format, out }, { signal }) =>
+  readingWorkspace(workspace, (ws) => exportRunEmbeddings(ws, run, format, out, signal)),
 );
 
 export const exportNetworkJob = defineJob<
   { workspace: string; datasetId: number; out: string },
   { nodes: number; edges: number }
->(import.meta.url, 'export-network', async ({ workspace, datasetId, out }) =>
-  readingWorkspace(workspace, (ws) => exportNetworkGexf(ws, datasetId, out)),
+>(import.meta.url, 'export-network', async ({ workspace, datasetId, out }, { signal }) =>
+  readingWorkspace(workspace, (ws) => exportNetworkGexf(ws, datasetId, out, signal)),
 );

@@ -1,7 +1,7 @@
 // Exports through the API, as every transport runs them: a network imported through the registry,
 // a run with stored embeddings, each format read back, and GEXF re-imported with the same counts.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -253,6 +253,22 @@ test('a network as GEXF, imported back through the gexf importer: same types, ke
     assert.deepEqual(Object.keys(conf.attributes ?? {}), ['area']);
     assert.ok(conf.label);
   });
+});
+
+test('a cancelled network export writes nothing, not even a temporary file', async () => {
+  mkdirSync(join(dir, 'cancelled'));
+  const out = join(dir, 'cancelled', 'academic.gexf');
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(
+    dispatch(
+      'export.network',
+      { dataset: 'academic', out },
+      { workspace: workspacePath, signal: controller.signal },
+    ),
+    (error: unknown) => error instanceof ApiError && error.code === 'cancelled',
+  );
+  assert.deepEqual(readdirSync(join(dir, 'cancelled')), []);
 });
 
 test('meow-imdb (HeCo layout) as GEXF and back', async (t) => {

@@ -21,10 +21,13 @@ export async function exportRunEmbeddings(
   runId: number,
   format: EmbeddingFormat,
   path: string,
+  signal?: AbortSignal,
 ): Promise<RunEmbeddingsExport> {
   const matrix = workspace.embeddings.get(runId);
   if (!matrix) throw new WorkspaceError(`run ${runId} has stored no embeddings yet`);
   const who = workspace.entities.describe(matrix.entityIds);
+  // the writers themselves run to the end once started; a cancel before them writes nothing
+  signal?.throwIfAborted();
   const files = await exportEmbeddings({
     format,
     path,
