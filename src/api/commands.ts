@@ -2,6 +2,7 @@
 // input, output and progress schemas. Pure zod, so the renderer can import it.
 import type { z } from 'zod';
 import { benchCommands } from './schema/bench.ts';
+import { bert4recCommands } from './schema/bert4rec.ts';
 import { datasetCommands } from './schema/datasets.ts';
 import { demoCommands } from './schema/demo.ts';
 import { evaluateCommands } from './schema/evaluate.ts';
@@ -35,6 +36,7 @@ export const commands = {
   ...inspectCommands,
   ...metapath2vecCommands,
   ...evaluateCommands,
+  ...bert4recCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ApiError } from '../api/schema/errors.ts';
 import { toApiError } from '../api/to-api-error.ts';
 import { registerBench } from './commands/bench.ts';
+import { registerBert4Rec } from './commands/bert4rec.ts';
 import { registerDatasets } from './commands/datasets.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEval } from './commands/eval.ts';
@@ -27,6 +28,7 @@ const commandFamilies = [
   registerTrain,
   registerWalks,
   registerEval,
+  registerBert4Rec,
 ];
 
 export function buildProgram(): Command {

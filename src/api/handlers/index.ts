@@ -28,4 +28,8 @@ export const handlers: Handlers = {
   'walks.export': async () => (await import('./metapath2vec.ts')).exportWalksCommand,
   'eval.run': async () => (await import('./evaluate.ts')).evaluateRunCommand,
   'eval.neighbours': async () => (await import('./evaluate.ts')).neighboursCommand,
+  'train.bert4rec': async () => (await import('./bert4rec.ts')).trainBert4RecCommand,
+  'eval.ranking': async () => (await import('./bert4rec.ts')).rankingEvalCommand,
+  recommend: async () => (await import('./bert4rec.ts')).recommendCommand,
+  'bench.bert4rec': async () => (await import('./bert4rec.ts')).benchBert4RecCommand,
 };

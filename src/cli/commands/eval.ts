@@ -1,10 +1,11 @@
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type CommonFlags, commonOptions, withCommonOptions } from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
 
 interface EvalFlags extends CommonFlags {
-  task: 'node-classification' | 'clustering';
+  task?: 'node-classification' | 'clustering';
+  protocol?: 'pop100' | 'uniform100' | 'full';
   type?: string;
   repeats?: string;
   seed?: string;
@@ -27,14 +28,24 @@ export function registerEval(program: Command): void {
       .description("measure a run's embeddings against the class labels of one entity type")
       .argument('<run>', 'run id')
       .addOption(
-        new Option('--task <task>', 'what to measure')
-          .choices(['node-classification', 'clustering'])
-          .makeOptionMandatory(),
+        new Option('--task <task>', 'what to measure').choices(['node-classification', 'clustering']),
+      )
+      .addOption(
+        new Option(
+          '--protocol <protocol>',
+          "recommendation runs: rank each user's held-out item among 100 popularity-sampled, 100 uniform or all unseen items",
+        ).choices(['pop100', 'uniform100', 'full']),
       )
       .option('--type <type>', 'the labelled entity type (default: the one with most labelled embeddings)')
       .option('--repeats <n>', 'random splits per train fraction, or k-means seeds', '10')
       .option('--seed <n>', 'first seed of the splits / k-means initialisations', '0'),
   ).action(async (run: string, flags: EvalFlags) => {
+    if (flags.protocol) {
+      await evalRanking(Number(run), flags.protocol, flags);
+      return;
+    }
+    if (!flags.task)
+      throw new InvalidArgumentError('give --task (embeddings) or --protocol (recommendation runs)');
     await runCommand(
       'eval.run',
       {
@@ -96,5 +107,17 @@ export function registerEval(program: Command): void {
           ].join('\n'),
       },
     );
+  });
+}
+
+/** `eval RUN --protocol P`: HR@k, NDCG@k and MRR of a recommendation run. */
+async function evalRanking(run: number, protocol: 'pop100' | 'uniform100' | 'full', flags: EvalFlags) {
+  await runCommand('eval.ranking', { run, protocol }, commonOptions(flags), {
+    progress: (p) => `ranking: ${p.done} / ${p.total} users`,
+    text: (r) =>
+      [
+        `run ${r.run} (${r.model}), ${protocol}: ${count(r.users)} users (${count(r.excluded_users)} with < 3 interactions left out), ${seconds(r.seconds)}`,
+        `  HR@1 ${r['HR@1'].toFixed(4)}  HR@5 ${r['HR@5'].toFixed(4)}  HR@10 ${r['HR@10'].toFixed(4)}  NDCG@5 ${r['NDCG@5'].toFixed(4)}  NDCG@10 ${r['NDCG@10'].toFixed(4)}  MRR ${r.MRR.toFixed(4)}`,
+      ].join('\n'),
   });
 }

@@ -1,0 +1,157 @@
+import { type Command, Option } from 'commander';
+import { presetNames } from '../../models/bert4rec/config.ts';
+import { type CommonFlags, commonOptions, withCommonOptions } from '../common-options.ts';
+import { count, seconds } from '../format.ts';
+import { runCommand } from '../run-command.ts';
+import { setting } from './train.ts';
+
+interface TrainFlags extends CommonFlags {
+  dataset: string;
+  preset: (typeof presetNames)[number];
+  set?: Record<string, unknown>;
+  baseline?: 'popularity' | 'sasrec';
+  device: 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
+  threads?: string;
+  resume?: string;
+}
+
+interface RecommendFlags extends CommonFlags {
+  user: string;
+  k: string;
+  includeSeen?: boolean;
+}
+
+interface BenchFlags extends CommonFlags {
+  steps: string;
+  warmup: string;
+  users: string;
+  threads?: string;
+  engine: boolean;
+}
+
+const devices = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
+const metricLine = (m: Record<string, number>) =>
+  ['HR@1', 'HR@5', 'HR@10', 'NDCG@5', 'NDCG@10', 'MRR'].map((k) => `${k} ${m[k].toFixed(4)}`).join('  ');
+
+/** A subcommand group another family may already have created (`train`, `bench`). */
+function group(program: Command, name: string, description: string): Command {
+  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
+}
+
+/** `train bert4rec`, `recommend` and `bench bert4rec` (`eval RUN --protocol` lives in eval.ts). */
+export function registerBert4Rec(program: Command): void {
+  withCommonOptions(
+    group(program, 'train', 'train a model on a dataset; the run is stored in the workspace')
+      .command('bert4rec')
+      .description('BERT4Rec next-item recommendation on an interaction log (or a baseline)')
+      .requiredOption('--dataset <name>', 'the interaction-log dataset')
+      .addOption(
+        new Option('--preset <name>', 'settings to start from').choices(presetNames).default('quick'),
+      )
+      .option(
+        '--set <key=value>',
+        'override a setting, e.g. max_len=50, mask_prob=0.6, epochs=20 (repeatable)',
+        setting,
+      )
+      .addOption(
+        new Option('--baseline <model>', 'train a baseline with the same pipeline instead').choices([
+          'popularity',
+          'sasrec',
+        ]),
+      )
+      .addOption(new Option('--device <device>', 'execution provider').choices(devices).default('auto'))
+      .option('--threads <n>', 'intra-op threads (default: all cores)')
+      .option('--resume <run>', 'continue a cancelled run from its last checkpoint'),
+  ).action(async (flags: TrainFlags) => {
+    await runCommand(
+      'train.bert4rec',
+      {
+        dataset: flags.dataset,
+        preset: flags.preset,
+        settings: flags.set ?? {},
+        baseline: flags.baseline,
+        device: flags.device,
+        threads: flags.threads === undefined ? undefined : Number(flags.threads),
+        resume: flags.resume === undefined ? undefined : Number(flags.resume),
+      },
+      commonOptions(flags),
+      {
+        progress: (p) =>
+          p.phase === 'training'
+            ? `epoch ${p.epoch} step ${p.step}: loss ${p.loss?.toFixed(4)}, lr ${p.lr?.toExponential(2)}, ${Math.round(p.sequences_per_s ?? 0)} seq/s, ETA ${Math.round(p.eta_s ?? 0)} s`
+            : `${p.phase}${p.total ? `: ${count(p.done ?? 0)} / ${count(p.total)}` : ''}`,
+        text: (r) =>
+          [
+            `run ${r.run} (${r.model}) in ${seconds(r.seconds)} on ${r.device}: ${r.epochs} epochs, ${count(r.steps)} steps, best epoch ${r.best_epoch}, stopped by ${r.stopped}`,
+            `  split: ${count(r.split.users)} users (${count(r.split.excluded_users)} with < 3 interactions left out of evaluation), ${count(r.split.items)} items, order by ${r.split.order}`,
+            ...(r.validation ? [`  validation  ${metricLine(r.validation)}`] : []),
+            ...Object.entries(r.test).map(([p, m]) => `  test ${p.padEnd(10)} ${metricLine(m)}`),
+            ...(r.model_file ? [`  recommender: ${r.model_file}`] : []),
+          ].join('\n'),
+      },
+    );
+  });
+
+  withCommonOptions(
+    program
+      .command('recommend')
+      .description('top-k next items for a user from a BERT4Rec, SASRec or popularity run')
+      .argument('<run>', 'run id')
+      .requiredOption('--user <key>', "the user's key in the dataset")
+      .option('--k <n>', 'how many items', '10')
+      .option('--include-seen', 'also rank items the user already interacted with'),
+  ).action(async (run: string, flags: RecommendFlags) => {
+    await runCommand(
+      'recommend',
+      { run: Number(run), user: flags.user, k: Number(flags.k), includeSeen: flags.includeSeen === true },
+      commonOptions(flags),
+      {
+        text: (r) =>
+          [
+            `run ${r.run} (${r.model}), user ${r.user} after ${count(r.history)} items:`,
+            ...r.recommendations.map(
+              (x, i) =>
+                `  ${String(i + 1).padStart(3)}. ${x.score.toFixed(4)}  ${x.item}${x.label ? `  ${x.label}` : ''}`,
+            ),
+          ].join('\n'),
+      },
+    );
+  });
+
+  withCommonOptions(
+    group(program, 'bench', 'benchmarks that print machine-readable results')
+      .command('bert4rec')
+      .description(
+        'training sequences/s of the paper-ml preset on a generated log, next to the engine benchmark',
+      )
+      .option('--steps <n>', 'timed steps', '10')
+      .option('--warmup <n>', 'untimed steps first', '2')
+      .option('--users <n>', 'users of the generated log', '2000')
+      .option('--threads <n>', 'intra-op threads (default: all cores)')
+      .option('--no-engine', 'skip the engine benchmark'),
+  ).action(async (flags: BenchFlags) => {
+    await runCommand(
+      'bench.bert4rec',
+      {
+        steps: Number(flags.steps),
+        warmup: Number(flags.warmup),
+        users: Number(flags.users),
+        threads: flags.threads === undefined ? undefined : Number(flags.threads),
+        engine: flags.engine,
+      },
+      commonOptions(flags),
+      {
+        text: (r) =>
+          [
+            `bert4rec paper-ml: ${r.sequences_per_s.toFixed(1)} sequences/s (${r.ms_per_step.toFixed(0)} ms per step of ${r.batch} x ${r.max_len}) on ${r.device} x${r.threads}`,
+            ...(r.engine
+              ? [
+                  `engine step:       ${r.engine.sequences_per_s.toFixed(1)} sequences/s (${r.engine.ms_per_step.toFixed(0)} ms per step of ${r.engine.batch})`,
+                ]
+              : []),
+            `load average ${r.load_average}, CPU ${seconds(r.cpu_seconds)}`,
+          ].join('\n'),
+      },
+    );
+  });
+}
