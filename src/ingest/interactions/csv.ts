@@ -1,9 +1,10 @@
 import { parseOptions } from '../options.ts';
+import { canonicalInteger, plainInteger } from '../read/byte-fields.ts';
 import { key, number, timestamp } from '../read/fields.ts';
 import { extension } from '../read/files.ts';
 import { statFile } from '../read/input.ts';
 import { ImportMeter } from '../read/progress.ts';
-import { readTable, resolveColumn, sniffTable } from '../read/table.ts';
+import { type ByteRowHandler, readTable, resolveColumn, sniffTable } from '../read/table.ts';
 import { type Importer, InputError } from '../types.ts';
 import {
   interactionTableOptions,
@@ -13,6 +14,7 @@ import {
   timeColumns,
   userColumns,
 } from './columns.ts';
+import type { EntityKeys } from './entity-keys.ts';
 import { InteractionLogWriter } from './interaction-log.ts';
 
 /**
@@ -57,14 +59,58 @@ export const csvInteractions: Importer = {
       const itemField = name(itemAt, 'item');
       const timeField = timeAt >= 0 ? name(timeAt, 'time') : '';
       const ratingField = ratingAt >= 0 ? name(ratingAt, 'rating') : '';
-      await readTable(shape, ctx.signal, meter, (fields, line) => {
-        log.add(
-          key(fields[userAt], file, line, userField),
-          key(fields[itemAt], file, line, itemField),
-          timeAt >= 0 ? timestamp(fields[timeAt], file, line, timeField) : Number.NaN,
-          ratingAt >= 0 ? number(fields[ratingAt], file, line, ratingField) : Number.NaN,
+      // integers straight from the bytes; any other text takes the string parsers and their errors
+      const keyOf = (
+        keys: EntityKeys,
+        bytes: Buffer,
+        bounds: Int32Array,
+        at: number,
+        line: number,
+        field: string,
+      ) => {
+        const start = bounds[2 * at];
+        const end = bounds[2 * at + 1];
+        const n = canonicalInteger(bytes, start, end);
+        return n >= 0
+          ? keys.ofInteger(n)
+          : keys.of(key(bytes.toString('utf8', start, end), file, line, field));
+      };
+      const numberOf = (
+        parse: typeof number,
+        bytes: Buffer,
+        bounds: Int32Array,
+        at: number,
+        line: number,
+        field: string,
+      ) => {
+        const start = bounds[2 * at];
+        const end = bounds[2 * at + 1];
+        const n = plainInteger(bytes, start, end);
+        return Number.isNaN(n) ? parse(bytes.toString('utf8', start, end), file, line, field) : n;
+      };
+      const onByteRow: ByteRowHandler = (bytes, bounds, line) => {
+        log.addByIdx(
+          keyOf(log.users, bytes, bounds, userAt, line, userField),
+          keyOf(log.items, bytes, bounds, itemAt, line, itemField),
+          timeAt >= 0 ? numberOf(timestamp, bytes, bounds, timeAt, line, timeField) : Number.NaN,
+          ratingAt >= 0 ? numberOf(number, bytes, bounds, ratingAt, line, ratingField) : Number.NaN,
         );
-      });
+        return true;
+      };
+      await readTable(
+        shape,
+        ctx.signal,
+        meter,
+        (fields, line) => {
+          log.add(
+            key(fields[userAt], file, line, userField),
+            key(fields[itemAt], file, line, itemField),
+            timeAt >= 0 ? timestamp(fields[timeAt], file, line, timeField) : Number.NaN,
+            ratingAt >= 0 ? number(fields[ratingAt], file, line, ratingField) : Number.NaN,
+          );
+        },
+        onByteRow,
+      );
       meter.endFile(sizes[f]);
     }
     log.finish();

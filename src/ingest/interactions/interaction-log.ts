@@ -1,6 +1,7 @@
 import type { EntityRow, ImportSession } from '../../workspace/types.ts';
 import { RelationBatch } from '../relation-batch.ts';
 import { InputError } from '../types.ts';
+import { EntityKeys } from './entity-keys.ts';
 
 /** The names every interaction log shares, whatever its format. */
 export const userType = 'user';
@@ -13,8 +14,9 @@ export const interactedRelation = 'interacted';
  * order as `seq`, so reading by (time, seq) is ordering by timestamp, stable on ties.
  */
 export class InteractionLogWriter {
-  private readonly users = new Map<string, number>();
-  private readonly items = new Map<string, number>();
+  /** user and item keys -> idx; a format that reads integer keys from bytes may look them up here directly */
+  readonly users: EntityKeys;
+  readonly items: EntityKeys;
   private readonly relations: RelationBatch;
 
   constructor(private readonly session: ImportSession) {
@@ -22,6 +24,8 @@ export class InteractionLogWriter {
     session.entityType(itemType);
     session.relationType(interactedRelation, userType, itemType);
     this.relations = new RelationBatch(session, interactedRelation);
+    this.users = new EntityKeys((key) => session.ensureEntity(userType, key));
+    this.items = new EntityKeys((key) => session.ensureEntity(itemType, key));
   }
 
   /** Adds described users or items (labels, attributes) before the events; a repeated key is an error. */
@@ -53,21 +57,12 @@ export class InteractionLogWriter {
 
   /** One event; `time` and `rating` are NaN when the source has none. */
   add(user: string, item: string, time: number, rating: number): void {
-    this.relations.push(
-      this.id(userType, this.users, user),
-      this.id(itemType, this.items, item),
-      time,
-      rating,
-    );
+    this.relations.push(this.users.of(user), this.items.of(item), time, rating);
   }
 
-  private id(type: string, ids: Map<string, number>, key: string): number {
-    let id = ids.get(key);
-    if (id === undefined) {
-      id = this.session.ensureEntity(type, key);
-      ids.set(key, id);
-    }
-    return id;
+  /** One event by user and item idx (from `users` and `items`). */
+  addByIdx(user: number, item: number, time: number, rating: number): void {
+    this.relations.push(user, item, time, rating);
   }
 
   /** Hands the last batch to the session; returns the number of events written. */

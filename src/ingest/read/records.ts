@@ -19,7 +19,16 @@ export interface RecordOptions {
   maxRecordBytes?: number;
   /** called after each chunk with the input, to report progress */
   onChunk?: (input: Input) => void;
+  /**
+   * Offered each non-blank line outside quotes first, as bytes (CR dropped, UTF-8 already
+   * checked) and its 1-based number: returning true consumes it, false sends it on as strings to
+   * `onRecord`. Lets a format read its plain lines without a string per field.
+   */
+  onLine?: LineHandler;
 }
+
+/** Reads `bytes[start, end)`, line `line`; false (before any side effect) hands it to the string path. */
+export type LineHandler = (bytes: Buffer, start: number, end: number, line: number) => boolean;
 
 /** Receives one record: its fields and the 1-based line it starts on. Throwing stops the read. */
 export type RecordHandler = (fields: string[], line: number) => void;
@@ -44,7 +53,7 @@ export async function readRecords(
 ): Promise<void> {
   const input = await openInput(file);
   const limit = options.maxRecordBytes ?? maxRecordBytes;
-  const { delimiter, quotes, signal } = options;
+  const { delimiter, quotes, signal, onLine } = options;
   const encoding = options.encoding ?? 'utf8';
   const whitespace = /[ \t]+/;
   let line = 0; // lines fully consumed so far
@@ -110,6 +119,10 @@ export async function readRecords(
       if (bytes.subarray(0, 3).equals(byteOrderMark)) bytes = bytes.subarray(3);
     }
     if (encoding === 'utf8' && !isUtf8(bytes)) throw invalidUtf8(file, bytes, line);
+    if (onLine) {
+      consumeLinesOf(bytes, onLine);
+      return;
+    }
     const lines = bytes.toString(encoding).split('\n');
     // the chunk ends with a newline, so the last piece is empty unless this is the file's unterminated tail
     const count = lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
@@ -119,15 +132,40 @@ export async function readRecords(
     }
   };
 
+  const consumeLinesOf = (bytes: Buffer, handler: LineHandler) => {
+    const size = bytes.length;
+    for (let start = 0; start < size; ) {
+      let end = bytes.indexOf(10, start);
+      if (end < 0) end = size;
+      const stop = end > start && bytes[end - 1] === 13 ? end - 1 : end;
+      if (stop - start > limit) throw tooLong(line + 1);
+      if (pending === null && stop > start && handler(bytes, start, stop, line + 1)) line++;
+      else consumeLine(bytes.toString(encoding, start, end));
+      start = end + 1;
+    }
+  };
+
   try {
     for await (const chunk of input.chunks) {
       if (signal.aborted) throw new ImportCancelled();
       // before the rows: progress events raised by them count this chunk as read
       options.onChunk?.(input);
-      let bytes: Buffer = leftover ? Buffer.concat([leftover, chunk]) : chunk;
+      let bytes: Buffer = chunk;
+      if (leftover) {
+        // only the line cut by the chunk boundary is joined: copying whole chunks showed in profiles
+        const newline = chunk.indexOf(10);
+        if (newline < 0) {
+          leftover = Buffer.concat([leftover, chunk]);
+          if (leftover.length > limit) throw tooLong(line + 1);
+          continue;
+        }
+        consumeBytes(Buffer.concat([leftover, chunk.subarray(0, newline + 1)]));
+        leftover = null;
+        bytes = chunk.subarray(newline + 1);
+      }
       const lastNewline = bytes.lastIndexOf(10);
       if (lastNewline < 0) {
-        leftover = bytes;
+        leftover = bytes.length > 0 ? bytes : null;
       } else {
         leftover = lastNewline + 1 < bytes.length ? Buffer.from(bytes.subarray(lastNewline + 1)) : null;
         bytes = bytes.subarray(0, lastNewline + 1);

@@ -1,7 +1,8 @@
 import { InputError } from '../types.ts';
+import { splitFields } from './byte-fields.ts';
 import { headLines } from './files.ts';
 import type { ImportMeter } from './progress.ts';
-import { readRecords } from './records.ts';
+import { type LineHandler, readRecords } from './records.ts';
 
 /** How a delimited file is laid out, sniffed from its first lines unless the user says. */
 export interface TableShape {
@@ -144,21 +145,43 @@ export function resolveColumn(
 }
 
 /**
+ * A row read from bytes: field k of `bytes` spans bounds[2k] to bounds[2k+1], unquoted and
+ * untrimmed. Returns false (before any side effect) to have the row read as strings instead.
+ */
+export type ByteRowHandler = (bytes: Buffer, bounds: Int32Array, line: number) => boolean;
+
+/**
  * Streams the rows of a sniffed table (the header skipped), checking each row's field count.
- * Throws when the file has no rows at all.
+ * With `onByteRow`, rows of a one-byte delimiter without quotes go there first and only the rest
+ * are split into strings for `onRow`. Throws when the file has no rows at all.
  */
 export async function readTable(
   shape: TableShape,
   signal: AbortSignal,
   meter: ImportMeter,
   onRow: (fields: string[], line: number) => void,
+  onByteRow?: ByteRowHandler,
 ): Promise<number> {
   let rows = 0;
   let sawHeader = shape.header === null;
   const { file, columns, delimiter } = shape;
+  let onLine: LineHandler | undefined;
+  if (onByteRow && delimiter.length === 1 && delimiter.charCodeAt(0) < 0x80) {
+    const delimiterByte = delimiter.charCodeAt(0);
+    const bounds = new Int32Array(2 * columns);
+    onLine = (bytes, start, end, line) => {
+      // the header and rows with the wrong field count take the string path (and its error)
+      if (!sawHeader) return false;
+      if (splitFields(bytes, start, end, delimiterByte, shape.quotes, bounds) !== columns) return false;
+      if (!onByteRow(bytes, bounds, line)) return false;
+      rows++;
+      meter.row();
+      return true;
+    };
+  }
   await readRecords(
     file,
-    { delimiter, quotes: shape.quotes, signal, onChunk: (input) => meter.readInput(input) },
+    { delimiter, quotes: shape.quotes, signal, onChunk: (input) => meter.readInput(input), onLine },
     (fields, line) => {
       if (!sawHeader) {
         sawHeader = true;
