@@ -3,6 +3,7 @@ import { BatchedInsert } from './batched-insert.ts';
 import { DatasetStatsCollector } from './dataset-stats.ts';
 import { readDataset } from './datasets.ts';
 import { DatasetNameTaken, DuplicateEntityKey, WorkspaceError } from './errors.ts';
+import { RelationInsert } from './relation-insert.ts';
 import type { Dataset, DatasetKind, EntityRow, ImportNote, ImportSession, MediaRow } from './types.ts';
 
 export interface ImportRequest {
@@ -44,7 +45,7 @@ export class WorkspaceImportSession implements ImportSession {
   private readonly entityTypes = new Map<string, EntityTypeState>();
   private readonly relationTypes = new Map<string, RelationTypeState>();
   private readonly entityRows: BatchedInsert;
-  private readonly relationRows: BatchedInsert;
+  private readonly relationRows: RelationInsert;
   private readonly stats: DatasetStatsCollector;
   private nextEntityId: number;
   private open = true;
@@ -72,11 +73,7 @@ export class WorkspaceImportSession implements ImportSession {
         'INSERT INTO entities (id, type_id, idx, key, label, attributes, class_label)',
         7,
       );
-      this.relationRows = new BatchedInsert(
-        db,
-        'INSERT INTO relations (relation_type_id, seq, source, target, time, weight)',
-        6,
-      );
+      this.relationRows = new RelationInsert(db);
       this.stats = new DatasetStatsCollector(request.kind);
     } catch (error) {
       this.close('ROLLBACK');
@@ -159,18 +156,18 @@ export class WorkspaceImportSession implements ImportSession {
         throw this.unknownEntity(type, 'target', type.target, t);
     }
     const rows = this.relationRows;
-    const values = rows.values;
     let seq = type.seq;
     for (let i = 0; i < n; i++) {
-      const o = rows.reserve();
-      values[o] = type.id;
-      values[o + 1] = seq++;
-      values[o + 2] = source[i];
-      values[o + 3] = target[i];
       const when = time ? time[i] : Number.NaN;
-      values[o + 4] = Number.isNaN(when) ? null : when;
       const w = weight ? weight[i] : Number.NaN;
-      values[o + 5] = Number.isNaN(w) ? null : w;
+      rows.add(
+        type.id,
+        seq++,
+        source[i],
+        target[i],
+        Number.isNaN(when) ? null : when,
+        Number.isNaN(w) ? null : w,
+      );
     }
     type.seq = seq;
     this.stats.addRelations(type.source.id, type.target.id, source, target, time);
