@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ZodError } from 'zod';
+import type { InteractionSequences } from '../../workspace/types.ts';
+import { epochInstances, evaluationIds, trainingBatches, trainingWindows } from './batches.ts';
+import { parseSettings, resolveConfig } from './config.ts';
+import { history, kCoreFilter, splitLeaveOneOut, target } from './sequences.ts';
+
+/** Sequences from lists of workspace item indices, one list per user. */
+function log(users: number[][]): InteractionSequences {
+  const offsets = [0];
+  for (const u of users) offsets.push(offsets[offsets.length - 1] + u.length);
+  return {
+    users: Int32Array.from(users.keys()),
+    offsets: Int32Array.from(offsets),
+    items: Int32Array.from(users.flat()),
+    times: new Float64Array(offsets[offsets.length - 1]).fill(Number.NaN),
+  };
+}
+
+test('leave-one-out: last item test, the one before validation; users with < 3 interactions counted and only trained on', () => {
+  const split = splitLeaveOneOut(
+    log([
+      [0, 1, 2, 3],
+      [4, 5],
+      [1, 2, 4],
+    ]),
+    6,
+    { hasTime: false, source: 't' },
+  );
+  // items renumbered 1..n in workspace index order
+  assert.equal(split.items, 6);
+  assert.equal(split.stats.evaluated_users, 2);
+  assert.equal(split.stats.excluded_users, 1);
+  assert.equal(split.stats.order, 'file');
+  assert.deepEqual([...history(split, 0, 'train')], [1, 2]);
+  assert.equal(target(split, 0, 'validation'), 3);
+  assert.equal(target(split, 0, 'test'), 4);
+  assert.deepEqual([...history(split, 0, 'test')], [1, 2, 3]);
+  assert.deepEqual([...history(split, 1, 'train')], [5, 6], 'a short user trains on everything');
+  assert.equal(split.evaluated[1], 0);
+});
+
+test('bad logs are clear errors: nobody with 3 interactions, a catalogue of one item', () => {
+  assert.throws(
+    () => splitLeaveOneOut(log([[0, 1], [1]]), 2, { hasTime: true, source: 'dataset x' }),
+    /dataset x.*no user has 3 or more interactions/,
+  );
+  assert.throws(
+    () => splitLeaveOneOut(log([[0, 0, 0]]), 1, { hasTime: true, source: 'dataset y' }),
+    /catalogue has 1 item/,
+  );
+});
+
+test('k-core filtering repeats until every user and item has k interactions', () => {
+  // item 9 occurs once; removing it leaves user 3 with 2 interactions, which then goes too
+  const users = [
+    [0, 1, 2],
+    [0, 1, 2],
+    [0, 1, 2],
+    [0, 1, 9],
+  ];
+  const filtered = kCoreFilter(log(users), 10, 3);
+  assert.deepEqual([...filtered.users], [0, 1, 2]);
+  const split = splitLeaveOneOut(log(users), 10, { kCore: 3, hasTime: true, source: 't' });
+  assert.equal(split.stats.removed_users, 1);
+  assert.equal(split.stats.removed_items, 1);
+  assert.equal(split.stats.removed_interactions, 3);
+});
+
+test('settings: one schema checks N, p, heads; --set pairs are typed', () => {
+  const bad = (overrides: Record<string, unknown>, field: string) =>
+    assert.throws(
+      () => resolveConfig('quick', overrides),
+      (e: unknown) => e instanceof ZodError && e.issues.some((i) => i.path[0] === field),
+    );
+  bad({ max_len: 1 }, 'max_len');
+  bad({ mask_prob: 0 }, 'mask_prob');
+  bad({ mask_prob: 1.5 }, 'mask_prob');
+  bad({ heads: 3 }, 'heads');
+  bad({ no_such: 1 }, 'no_such');
+  assert.deepEqual(parseSettings(['max_len=50', 'mask_last=false', 'loss=sampled']), {
+    max_len: 50,
+    mask_last: false,
+    loss: 'sampled',
+  });
+  assert.equal(resolveConfig('paper-amazon').mask_prob, 0.6);
+  assert.equal(resolveConfig('paper-ml', { mask_prob: 1 }).mask_prob, 1);
+});
+
+test('Cloze batches: deterministic, left-padded, masks within limits, packed predictions, last-item samples', () => {
+  const users = Array.from({ length: 30 }, (_, u) =>
+    Array.from({ length: 5 + (u % 20) }, (_, k) => (u + k) % 40),
+  );
+  const split = splitLeaveOneOut(log(users), 40, { hasTime: true, source: 't' });
+  const config = resolveConfig('quick', {
+    max_len: 8,
+    window_step: 4,
+    mask_prob: 0.5,
+    max_predictions: 3,
+    dupe_factor: 2,
+  });
+  const windows = trainingWindows(split, config);
+  // a training part of 22 items (user 19) is cut into windows starting at 14, 10, 6, 2 and 0
+  const long = windows.filter((w) => w.user === 19).map((w) => w.from - split.offsets[19]);
+  assert.deepEqual(long, [14, 10, 6, 2, 0]);
+  const instances = epochInstances(windows, config, 0);
+  assert.equal(instances.length, windows.length * 3);
+  const shape = { batch: 4, length: 8, predictions: 9, negatives: 0 };
+  const all = [...trainingBatches(split, windows, instances, config, shape, 0)];
+  const again = [...trainingBatches(split, windows, instances, config, shape, 0)];
+  assert.deepEqual(
+    all.map((b) => b.batch.ids),
+    again.map((b) => b.batch.ids),
+  );
+  assert.equal(all[all.length - 1].next, instances.length);
+  const mask = BigInt(split.items + 1);
+  let lastOnly = 0;
+  for (const { batch, sequences } of all) {
+    assert.ok(sequences >= 1 && sequences <= 4);
+    const used = batch.labels.filter((l) => l !== 0n).length;
+    assert.ok(used <= 9);
+    for (let k = 0; k < used; k++) {
+      const at = Number(batch.masked_positions[k]);
+      assert.equal(batch.ids[at], mask, 'every prediction slot holds [MASK]');
+    }
+    for (let r = 0; r < sequences; r++) {
+      const row = [...batch.ids.subarray(r * 8, r * 8 + 8)];
+      const first = row.findIndex((x) => x !== 0n);
+      assert.ok(
+        row.slice(first).every((x) => x !== 0n),
+        'padding only on the left',
+      );
+      const masked = row.filter((x) => x === mask).length;
+      assert.ok(masked >= 1 && masked <= 3);
+      if (masked === 1 && row[7] === mask) lastOnly++;
+    }
+  }
+  assert.ok(lastOnly >= windows.length, 'one last-item sample per window');
+  // the cursor resumes mid-epoch on the same batches
+  const resumed = trainingBatches(split, windows, instances, config, shape, 0, all[2].next).next().value!;
+  assert.deepEqual(resumed.batch.ids, all[3].batch.ids);
+});
+
+test('evaluation rows: the last N - 1 history items and [MASK] (Cloze), the last N items (next-item)', () => {
+  const split = splitLeaveOneOut(log([[0, 1, 2, 3, 4, 5, 6]]), 7, { hasTime: true, source: 't' });
+  const cloze = resolveConfig('quick', { max_len: 4, max_predictions: 2, window_step: 2 });
+  assert.deepEqual([...evaluationIds(split, [0], 'validation', cloze, 1)], [3n, 4n, 5n, 8n]);
+  assert.deepEqual([...evaluationIds(split, [0], 'test', cloze, 2)], [4n, 5n, 6n, 8n, 0n, 0n, 0n, 0n]);
+  const next = { ...cloze, objective: 'next' as const };
+  assert.deepEqual([...evaluationIds(split, [0], 'test', next, 1)], [3n, 4n, 5n, 6n]);
+  assert.deepEqual([...evaluationIds(split, [0], 'validation', next, 1)], [2n, 3n, 4n, 5n]);
+});
