@@ -50,7 +50,8 @@ export class ProjectionError extends Error {
 }
 
 function checkCancel(signal: AbortSignal | undefined, what: string): void {
-  if (signal?.aborted) throw new ProjectionError(`${what} cancelled`);
+  // named as the platform names an abort, so every transport reports it as a cancellation
+  if (signal?.aborted) throw new DOMException(`${what} cancelled`, 'AbortError');
 }
 
 async function umap(vectors: Float32Array, dim: number, p: UmapParams, hooks: ProjectionHooks) {

@@ -1,6 +1,7 @@
 // The contract: every command the UI, the serve-mode WebSocket and the CLI can send, with its
 // input, output and progress schemas. Pure zod, so the renderer can import it.
 import type { z } from 'zod';
+import { analysisCommands } from './schema/analysis.ts';
 import { benchCommands } from './schema/bench.ts';
 import { bert4recCommands } from './schema/bert4rec.ts';
 import { datasetCommands } from './schema/datasets.ts';
@@ -37,6 +38,7 @@ export const commands = {
   ...metapath2vecCommands,
   ...evaluateCommands,
   ...bert4recCommands,
+  ...analysisCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ApiError } from '../api/schema/errors.ts';
 import { toApiError } from '../api/to-api-error.ts';
+import { registerAnalysis } from './commands/analysis.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerBert4Rec } from './commands/bert4rec.ts';
 import { registerDatasets } from './commands/datasets.ts';
@@ -29,6 +30,7 @@ const commandFamilies = [
   registerWalks,
   registerEval,
   registerBert4Rec,
+  registerAnalysis,
 ];
 
 export function buildProgram(): Command {

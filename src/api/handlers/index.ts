@@ -32,4 +32,12 @@ export const handlers: Handlers = {
   'eval.ranking': async () => (await import('./bert4rec.ts')).rankingEvalCommand,
   recommend: async () => (await import('./bert4rec.ts')).recommendCommand,
   'bench.bert4rec': async () => (await import('./bert4rec.ts')).benchBert4RecCommand,
+  'analyses.list': async () => (await import('./analysis.ts')).listAnalyses,
+  'projection.compute': async () => (await import('./analysis.ts')).computeProjection,
+  'projection.get': async () => (await import('./analysis.ts')).getProjection,
+  'clustering.compute': async () => (await import('./analysis.ts')).computeClustering,
+  'clustering.get': async () => (await import('./analysis.ts')).getClustering,
+  'clusters.describe': async () => (await import('./analysis.ts')).describeClusters,
+  'neighbours.query': async () => (await import('./analysis.ts')).queryNeighbours,
+  'bench.projection': async () => (await import('./analysis.ts')).benchProjection,
 };

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { type CommonFlags, commonOptions, withCommonOptions } from '../common-options.ts';
 import { bytes, count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
+import { registerBenchProjection } from './analysis.ts';
 import { registerBenchEngine } from './bench-engine.ts';
 
 interface BenchImportFlags extends CommonFlags {
@@ -27,4 +28,5 @@ export function registerBench(program: Command): void {
     });
   });
   registerBenchEngine(bench);
+  registerBenchProjection(bench);
 }
