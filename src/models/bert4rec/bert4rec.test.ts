@@ -156,3 +156,41 @@ test('bad input: unknown dataset, a network dataset, settings outside their rang
     (e: { code?: string }) => e.code === 'refused',
   );
 });
+
+test('a cancelled run keeps a checkpoint and resumes to the end as the same run', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bert4rec-resume-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const workspace = await watchLogWorkspace(dir);
+  const controller = new AbortController();
+  await assert.rejects(
+    dispatch(
+      'train.bert4rec',
+      { dataset: 'watch log', preset: 'quick', settings: { ...small, epochs: 1 }, device: 'cpu', threads: 1 },
+      {
+        workspace,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.phase === 'training' && p.step >= 2) controller.abort();
+        },
+      },
+    ),
+    (e: { code?: string; message: string }) =>
+      e.code === 'cancelled' && /resume it with --resume 1/.test(e.message),
+  );
+  const ws = openWorkspace(workspace, { readonly: true });
+  try {
+    assert.equal(ws.runs.get(1)?.status, 'cancelled');
+    assert.ok(ws.runs.checkpoints(1).length >= 1);
+  } finally {
+    ws.close();
+  }
+  const resumed = await dispatch(
+    'train.bert4rec',
+    { dataset: 'watch log', resume: 1, threads: 1 },
+    { workspace },
+  );
+  assert.equal(resumed.run, 1);
+  assert.equal(resumed.epochs, 1);
+  assert.ok(resumed.steps > 2);
+  assert.ok(Number.isFinite(resumed.test.full['NDCG@10']));
+});
