@@ -7,11 +7,11 @@ import { after, test } from 'node:test';
 import ort from 'onnxruntime-node';
 import { grad } from '../autodiff.ts';
 import { Graph } from '../graph.ts';
-import { useSwiftShader } from '../runtime/testing/swiftshader.ts';
+import { pointVulkanAtSwiftShader } from '../runtime/testing/swiftshader.ts';
 import * as op from './index.ts';
 import { maxRelativeError } from './testing.ts';
 
-const swiftshader = useSwiftShader();
+const swiftshader = pointVulkanAtSwiftShader();
 after(() => {
   if (swiftshader.icd) swiftshader.cleanup();
 });

@@ -7,12 +7,12 @@ import { Graph } from '../graph.ts';
 import * as op from '../ops/index.ts';
 import type { Program } from '../program.ts';
 import { probeProvider, resolveDevice } from './devices.ts';
-import { useSwiftShader } from './testing/swiftshader.ts';
+import { pointVulkanAtSwiftShader } from './testing/swiftshader.ts';
 import { tokenClassifier } from './testing/token-classifier.ts';
 import { Trainer } from './trainer.ts';
 import { TrainerThread } from './trainer-thread.ts';
 
-const swiftshader = useSwiftShader();
+const swiftshader = pointVulkanAtSwiftShader();
 after(() => {
   if (swiftshader.icd) swiftshader.cleanup();
 });

@@ -52,7 +52,7 @@ export interface SwiftShader {
  * Points this process's Vulkan loader at SwiftShader (call before the first WebGPU session).
  * Returns null with the searched paths when no Chromium build is installed.
  */
-export function useSwiftShader(): SwiftShader | { icd: null; searched: string[] } {
+export function pointVulkanAtSwiftShader(): SwiftShader | { icd: null; searched: string[] } {
   const found = findSwiftShaderIcd();
   if (!found.icd) return { icd: null, searched: found.searched };
   const runtimeDir = mkdtempSync(path.join(os.tmpdir(), 'constellation-xdg-'));
