@@ -40,4 +40,5 @@ export const handlers: Handlers = {
   'clusters.describe': async () => (await import('./analysis.ts')).describeClusters,
   'neighbours.query': async () => (await import('./analysis.ts')).queryNeighbours,
   'bench.projection': async () => (await import('./analysis.ts')).benchProjection,
+  'workspace.info': async () => (await import('./inspect.ts')).workspaceInfo,
 };

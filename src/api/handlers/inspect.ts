@@ -3,7 +3,7 @@
 // would stop on (with file, line and field), and nothing touches the user's workspace.
 import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import {
   interactionTableOptions,
   itemColumns,
@@ -188,3 +188,12 @@ export const sampleDataset: Handler<'datasets.sample'> = async ({ name, rows }, 
     });
     return { entities, relations: ws.relations.sample(dataset.id, rows) };
   });
+
+export const workspaceInfo: Handler<'workspace.info'> = async (_input, { workspace }) => {
+  const path = resolve(workspace);
+  return {
+    path,
+    name: basename(path).replace(/\.[^.]+$/, ''),
+    bytes: statSync(path, { throwIfNoEntry: false })?.size ?? 0,
+  };
+};

@@ -64,6 +64,12 @@ export const EntitySample = z.object({
 });
 
 export const inspectCommands = {
+  'workspace.info': {
+    description: 'The workspace file this connection works on',
+    input: z.object({}),
+    output: z.object({ path: z.string(), name: z.string(), bytes: z.number().int() }),
+    progress: z.never(),
+  },
   'import.preview': {
     description:
       'The first rows of files to import with the detected format and columns, and the errors a trial import finds',
@@ -74,7 +80,7 @@ export const inspectCommands = {
       options: z.record(z.string(), z.unknown()).default({}),
       rows: z.number().int().min(1).max(200).default(8),
       /** how long the trial import may run */
-      budgetMs: z.number().int().min(0).max(60_000).default(5000),
+      budgetMs: z.number().int().min(0).max(60_000).default(20_000),
     }),
     output: ImportPreview,
     progress: z.never(),
