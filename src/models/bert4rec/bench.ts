@@ -3,9 +3,9 @@
 // steps), next to the engine benchmark's BERT4Rec-sized step on the same machine.
 import os from 'node:os';
 import { Random } from '../../demo/random.ts';
-import { benchEngine, engineBenchSizes } from '../../onnx/bench-engine.ts';
 import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
 import { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
+import { benchEngine, engineBenchSizes } from '../bench-engine.ts';
 import { epochInstances, trainingBatches, trainingWindows } from './batches.ts';
 import { predictionsPerBatch, resolveConfig } from './config.ts';
 import { trainProgram } from './model.ts';
