@@ -5,19 +5,19 @@
 // head (dense + GELU + LayerNorm, logits against the shared item embedding plus a bias), softmax
 // cross-entropy, AdamW with warmup and linear decay.
 import os from 'node:os';
-import { transformerEncoder } from '../models/transformer/encoder.ts';
-import { initialValues } from '../models/transformer/init.ts';
-import { type EncoderConfig, encoderWeights, parametersOf } from '../models/transformer/weights.ts';
-import { compileTrainStep } from './compile.ts';
-import type { Graph } from './graph.ts';
-import { softmaxCrossEntropy } from './losses.ts';
-import * as op from './ops/index.ts';
-import { adamw, schedule } from './optim/index.ts';
-import type { Program } from './program.ts';
-import { ModelProto } from './proto.ts';
-import type { DeviceChoice } from './runtime/devices.ts';
-import type { ProfileSummary } from './runtime/profile.ts';
-import { type Batch, Trainer } from './runtime/trainer.ts';
+import { compileTrainStep } from '../onnx/compile.ts';
+import type { Graph } from '../onnx/graph.ts';
+import { softmaxCrossEntropy } from '../onnx/losses.ts';
+import * as op from '../onnx/ops/index.ts';
+import { adamw, schedule } from '../onnx/optim/index.ts';
+import type { Program } from '../onnx/program.ts';
+import { ModelProto } from '../onnx/proto.ts';
+import type { DeviceChoice } from '../onnx/runtime/devices.ts';
+import type { ProfileSummary } from '../onnx/runtime/profile.ts';
+import { type Batch, Trainer } from '../onnx/runtime/trainer.ts';
+import { transformerEncoder } from './transformer/encoder.ts';
+import { initialValues } from './transformer/init.ts';
+import { type EncoderConfig, encoderWeights, parametersOf } from './transformer/weights.ts';
 
 export interface EngineBenchSizes {
   layers: number;

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { ApiError } from '../../api/schema/errors.ts';
-import { benchEngine, engineBenchDefaults, engineBenchSizes } from '../../onnx/bench-engine.ts';
+import { benchEngine, engineBenchDefaults, engineBenchSizes } from '../../models/bench-engine.ts';
 import { type DeviceChoice, executionProviders } from '../../onnx/runtime/devices.ts';
 import { formatProfile } from '../../onnx/runtime/profile.ts';
 
