@@ -3,7 +3,7 @@
 import { ShapeError, type Tensor } from '../graph.ts';
 import { add, mul } from './elementwise.ts';
 import { matmul } from './linalg.ts';
-import { attentionBias, type DropoutOptions, dropout, softmax } from './nn.ts';
+import { attentionBias, type DropoutOptions, softmax, softmaxDropout } from './nn.ts';
 import { reshape, transpose, transposeLast } from './shape.ts';
 
 export interface AttentionOptions {
@@ -55,9 +55,14 @@ export function scaledDotProductAttention(
   // Scaling q rather than the scores touches Tq*d values instead of Tq*Tk.
   let scores = matmul(mul(q, 1 / Math.sqrt(d)), transposeLast(k));
   if (mask) scores = add(scores, mask.dtype === 'bool' ? attentionBias(mask, scores.dtype) : mask);
-  const weights = softmax(scores, -1);
-  const attended = drop ? dropout(weights, drop) : weights;
-  return { output: matmul(attended, v), weights };
+  if (!drop || drop.p === 0) {
+    const weights = softmax(scores, -1);
+    return { output: matmul(weights, v), weights };
+  }
+  // Inverted dropout's 1/(1-p) goes on v (Tk*d values; onnxruntime folds it into the MatMul)
+  // rather than on the Tq*Tk probabilities.
+  const { probabilities, dropped } = softmaxDropout(scores, -1, drop);
+  return { output: matmul(dropped, mul(v, 1 / (1 - drop.p))), weights: probabilities };
 }
 
 /**

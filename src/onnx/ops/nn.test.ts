@@ -243,3 +243,35 @@ test('dropout with p = 0 is the identity and bad p is rejected', async () => {
     [{ shape: [2] }, { shape: [], dtype: 'int64', constant: true, values: Float64Array.of(1) }],
   );
 });
+
+test('softmaxDropout: dropped is softmax where kept, gradients through either output', async () => {
+  const seed = { shape: [], dtype: 'int64', constant: true, values: Float64Array.of(5) } as const;
+  const r = await evaluate(
+    (g, [x, s]) => {
+      const { probabilities, dropped } = op.softmaxDropout(x, -1, { p: 0.5, seed: s });
+      return {
+        probabilities,
+        dropped,
+        softmax: op.softmax(x, -1),
+        keep: op.dropoutKeep(g, [4, 6], { p: 0.5, seed: s }),
+      };
+    },
+    [{ shape: [4, 6], values: Array.from({ length: 24 }, (_, i) => Math.sin(i)) }, seed],
+  );
+  assert.deepEqual(r.probabilities, r.softmax);
+  // the site numbering makes the second draw differ; what matters is dropped = probabilities or 0
+  assert.ok(r.dropped.every((v, i) => v === 0 || v === r.probabilities[i]));
+  assert.ok(r.dropped.some((v) => v === 0) && r.dropped.some((v) => v > 0));
+  await check('dropped only', ([x, s]) => op.softmaxDropout(x, -1, { p: 0.5, seed: s }).dropped, [
+    { shape: [3, 5] },
+    seed,
+  ]);
+  await check(
+    'both outputs',
+    ([x, s]) => {
+      const { probabilities, dropped } = op.softmaxDropout(x, 0, { p: 0.3, seed: s });
+      return op.add(op.mul(probabilities, 0.5), dropped);
+    },
+    [{ shape: [3, 5] }, seed],
+  );
+});

@@ -142,7 +142,6 @@ export interface DropoutOptions {
 interface MaskAttrs {
   shape: Shape;
   p: number;
-  dtype: DType;
   salt: number;
 }
 
@@ -207,9 +206,9 @@ function tablesOf(g: Graph): [Tensor, Tensor] {
   return tables;
 }
 
-const DropoutMaskOp: Op<MaskAttrs> = {
-  name: 'DropoutMask',
-  forward(g, [seed], { shape, p, dtype, salt }) {
+const DropoutKeepOp: Op<MaskAttrs> = {
+  name: 'DropoutKeep',
+  forward(g, [seed], { shape, p, salt }) {
     const n = shape.reduce((a, b) => a * b, 1);
     const rows = Math.ceil(n / ROW);
     const i32 = (s: Shape) => [{ shape: s, dtype: 'int32' as DType }];
@@ -258,8 +257,7 @@ const DropoutMaskOp: Op<MaskAttrs> = {
       const [all] = g.node('Reshape', [keep, g.int64s([rows * ROW])], flat);
       [keep] = g.node('Slice', [all, g.int64s([0]), g.int64s([n])], [{ shape: [n], dtype: 'bool' }]);
     }
-    const [shaped] = g.node('Reshape', [keep, g.int64s([...shape])], [{ shape, dtype: 'bool' }]);
-    return g.node('Where', [shaped, g.scalar(1 / (1 - p), dtype), g.scalar(0, dtype)], [{ shape, dtype }]);
+    return g.node('Reshape', [keep, g.int64s([...shape])], [{ shape, dtype: 'bool' }]);
   },
   backward: () => [null],
 };
@@ -267,28 +265,69 @@ const DropoutMaskOp: Op<MaskAttrs> = {
 const dropoutSites = new WeakMap<Graph, number>();
 
 /**
- * The inverted-dropout multiplier for one dropout site: 1/(1-p) where kept, 0 where dropped.
+ * The keep mask (true = kept) of one dropout site, drawn with probability 1 - p per element.
  * Read from fixed tables at rows a counter-based hash of (seed, site, block) picks, so a step
  * is reproducible from its seed, every site in a graph draws a different mask, and devices
  * agree. p is resolved to 1/65536.
  */
-export function dropoutMask(
-  g: Graph,
-  shape: Shape,
-  { p, seed }: DropoutOptions,
-  dtype: DType = 'float32',
-): Tensor {
+export function dropoutKeep(g: Graph, shape: Shape, { p, seed }: DropoutOptions): Tensor {
   if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
   if ((seed.dtype !== 'int32' && seed.dtype !== 'int64') || seed.size !== 1) {
     throw new ShapeError('Dropout', 'the seed must be an int32 or int64 scalar', [seed]);
   }
   const salt = (dropoutSites.get(g) ?? 0) + 1;
   dropoutSites.set(g, salt);
-  return g.apply(DropoutMaskOp, [seed], { shape, p, dtype, salt })[0];
+  return g.apply(DropoutKeepOp, [seed], { shape, p, salt })[0];
+}
+
+/** The inverted-dropout multiplier for one dropout site: 1/(1-p) where kept, 0 where dropped. */
+export function dropoutMask(
+  g: Graph,
+  shape: Shape,
+  options: DropoutOptions,
+  dtype: DType = 'float32',
+): Tensor {
+  return where(dropoutKeep(g, shape, options), g.scalar(1 / (1 - options.p), dtype), 0);
 }
 
 /** Training-mode dropout; its gradient multiplies by the same mask. p = 0 returns x. */
 export function dropout(x: Tensor, options: DropoutOptions): Tensor {
   if (options.p === 0) return x;
   return mul(x, dropoutMask(x.graph, x.shape, options, x.dtype));
+}
+
+const SoftmaxDropoutOp: Op<number> = {
+  name: 'SoftmaxDropout',
+  forward(g, [x, keep], axis) {
+    const like = [{ shape: x.shape, dtype: x.dtype }];
+    const [y] = g.node('Softmax', [x], like, { axis: { int: axis } });
+    const [kept] = g.node('Where', [keep, y, g.scalar(0, x.dtype)], like);
+    return [y, kept];
+  },
+  // With d = keep ? y : 0 and G = gy + (keep ? gd : 0), softmax's rule y (G - sum(G y)) becomes
+  // d gd - y sum(d gd) when only d is used: four passes over x, no mask applied in backward.
+  backward(_g, { inputs: [, keep], outputs: [y, kept], attrs: axis }, [gy, gd]) {
+    if (gy) {
+      const total = gd ? add(gy, where(keep, gd, 0)) : gy;
+      return [mul(y, sub(total, reduceSum(mul(total, y), [axis], true))), null];
+    }
+    const p = mul(kept, gd!);
+    return [sub(p, mul(y, reduceSum(p, [axis], true))), null];
+  },
+};
+
+/**
+ * softmax(x) and its dropped copy (softmax where kept, 0 where dropped), NOT rescaled by
+ * 1/(1-p): the caller folds that scale into a smaller tensor (attention scales v, which
+ * onnxruntime folds into the MatMul). One op so the backward shares its passes.
+ */
+export function softmaxDropout(
+  x: Tensor,
+  axis: number,
+  options: DropoutOptions,
+): { probabilities: Tensor; dropped: Tensor } {
+  const a = axisOf('Softmax', x, axis);
+  const keep = dropoutKeep(x.graph, x.shape, options);
+  const [probabilities, dropped] = x.graph.apply(SoftmaxDropoutOp, [x, keep], a);
+  return { probabilities, dropped };
 }
