@@ -127,8 +127,11 @@ function residual(
 ): Tensor {
   return g.scope(name, () => {
     const dropped = (y: Tensor) => (drop ? op.dropout(y, { p: drop.hidden, seed: drop.seed }) : y);
-    if (config.norm === 'post')
-      return g.scope('norm', () => layerNorm(op.add(x, dropped(sublayer(x))), norm, config));
+    // The sublayer stays outside the norm scope, so profiles charge its ops to attn/ffn.
+    if (config.norm === 'post') {
+      const y = dropped(sublayer(x));
+      return g.scope('norm', () => layerNorm(op.add(x, y), norm, config));
+    }
     const normed = g.scope('norm', () => layerNorm(x, norm, config));
     return op.add(x, dropped(sublayer(normed)));
   });
