@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
+import { Explorer } from '../explorer/Explorer.tsx';
 import { navigate } from '../state/producers.ts';
 import { update, useStore } from '../state/store.ts';
 import type { View } from '../state/types.ts';
@@ -72,14 +73,7 @@ export function App() {
         {view === 'import' && <ImportWizard />}
         {view === 'train' && <Training />}
         {view === 'runs' && <Runs />}
-        {view === 'explore' && (
-          <section>
-            <h1>Explore</h1>
-            <p className="muted">
-              The embedding explorer (projections, clusters, neighbours) opens here for a run with embeddings.
-            </p>
-          </section>
-        )}
+        {view === 'explore' && <Explorer />}
       </main>
     </div>
   );

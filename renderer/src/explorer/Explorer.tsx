@@ -1,0 +1,457 @@
+// The embedding explorer: a run with embeddings, its 2-D projection (PCA at once, UMAP on demand
+// with progress and cancel), coloured by type, class or cluster, with search, nearest neighbours
+// of a clicked point and box selection. What is drawn lives in Scatter; this view holds the choices.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { CommandOutput } from '../../../src/api/index.ts';
+import { client } from '../actions.ts';
+import { ErrorMessage } from '../components/ErrorMessage.tsx';
+import { useStore } from '../state/store.ts';
+import { type Category, colouringOf, countsOf, search } from './categories.ts';
+import { type Points, Scatter, type ScatterHandle } from './Scatter.tsx';
+
+type ColourBy = 'type' | 'class' | 'cluster';
+type Neighbours = CommandOutput<'neighbours.query'>;
+interface Umap {
+  neighbours: number;
+  minDist: number;
+  metric: 'cosine' | 'euclidean';
+  seed: number;
+}
+interface Work {
+  title: string;
+  done: number;
+  total: number;
+  stage: string;
+}
+
+/** Pages of projection.get into flat arrays (a page is at most 100k points on the wire). */
+async function loadPoints(id: number): Promise<{ points: Points; entityIds: number[] }> {
+  const points: Points = { keys: [], types: [], labels: [], classes: [], x: [], y: [] };
+  const entityIds: number[] = [];
+  for (let offset = 0; ; ) {
+    const page = await client().call('projection.get', { id, offset, limit: 100_000 });
+    points.keys.push(...page.keys);
+    points.types.push(...page.types);
+    points.labels.push(...page.labels);
+    points.classes.push(...page.classes);
+    points.x.push(...page.x);
+    points.y.push(...page.y);
+    entityIds.push(...page.entity_ids);
+    offset += page.keys.length;
+    if (page.keys.length === 0 || offset >= page.total) break;
+  }
+  return { points, entityIds };
+}
+
+export function Explorer() {
+  const runs = useStore((s) => s.runs);
+  const withEmbeddings = useMemo(() => (runs ?? []).filter((r) => r.hasEmbeddings), [runs]);
+  const [run, setRun] = useState<number | null>(null);
+  const [method, setMethod] = useState<'pca' | 'umap'>('pca');
+  const [umap, setUmap] = useState<Umap>({ neighbours: 15, minDist: 0.1, metric: 'cosine', seed: 0 });
+  const [loaded, setLoaded] = useState<{ points: Points; entityIds: number[]; title: string } | null>(null);
+  const [clusters, setClusters] = useState<(string | null)[] | null>(null);
+  const [colourBy, setColourBy] = useState<ColourBy>('type');
+  const [work, setWork] = useState<Work | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [query, setQuery] = useState('');
+  const [focus, setFocus] = useState<number | null>(null);
+  const [neighbours, setNeighbours] = useState<Neighbours | null>(null);
+  const [boxed, setBoxed] = useState<number[] | null>(null);
+  const controller = useRef<AbortController | null>(null);
+  const scatter = useRef<ScatterHandle>(null);
+
+  useEffect(() => {
+    if (run === null && withEmbeddings.length > 0) setRun(withEmbeddings[0].id);
+  }, [run, withEmbeddings]);
+
+  async function compute(which: 'pca' | 'umap') {
+    if (run === null) return;
+    controller.current?.abort();
+    const abort = new AbortController();
+    controller.current = abort;
+    const title =
+      which === 'pca' ? 'PCA' : `UMAP (${umap.neighbours} neighbours, min distance ${umap.minDist})`;
+    setError(null);
+    setWork({ title: `Projecting with ${title}`, done: 0, total: 0, stage: 'starting' });
+    try {
+      const request =
+        which === 'pca' ? { run, method: 'pca' as const } : { run, method: 'umap' as const, params: umap };
+      const result = await client().call('projection.compute', request, {
+        signal: abort.signal,
+        onProgress: (p) => setWork({ title: `Projecting with ${title}`, ...p }),
+      });
+      const { points, entityIds } = await loadPoints(result.projection.id);
+      setLoaded({ points, entityIds, title });
+      setFocus(null);
+      setNeighbours(null);
+      setBoxed(null);
+      setClusters(null);
+      if (colourBy === 'cluster') setColourBy('type');
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'cancelled') setError(e);
+    } finally {
+      if (controller.current === abort) {
+        controller.current = null;
+        setWork(null);
+      }
+    }
+  }
+
+  // a run chosen: its PCA (instant, and stored after the first time)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new run starts a projection by itself
+  useEffect(() => {
+    if (run !== null) void compute('pca');
+    return () => controller.current?.abort();
+  }, [run]);
+
+  async function colourByClusters() {
+    if (run === null || !loaded) return;
+    setColourBy('cluster');
+    if (clusters) return;
+    const abort = new AbortController();
+    controller.current = abort;
+    setWork({ title: 'Clustering with k-means', done: 0, total: 0, stage: 'starting' });
+    try {
+      const result = await client().call(
+        'clustering.compute',
+        { run, method: 'kmeans' },
+        { signal: abort.signal, onProgress: (p) => setWork({ title: 'Clustering with k-means', ...p }) },
+      );
+      const got = await client().call('clustering.get', { id: result.clustering.id });
+      const byEntity = new Map(got.entity_ids.map((id, k) => [id, got.clusters[k]]));
+      setClusters(
+        loaded.entityIds.map((id) => {
+          const c = byEntity.get(id);
+          return c === undefined || c < 0 ? null : `cluster ${c}`;
+        }),
+      );
+    } catch (e) {
+      setColourBy('type');
+      if ((e as { code?: string }).code !== 'cancelled') setError(e);
+    } finally {
+      controller.current = null;
+      setWork(null);
+    }
+  }
+
+  const colouring = useMemo(() => {
+    if (!loaded) return null;
+    const values =
+      colourBy === 'type' ? loaded.points.types : colourBy === 'class' ? loaded.points.classes : clusters;
+    return colouringOf(values ?? loaded.points.types);
+  }, [loaded, colourBy, clusters]);
+
+  const highlighted = useMemo(() => {
+    if (boxed) return new Set(boxed);
+    if (focus === null || !neighbours || !loaded) return null;
+    const rows = new Map(loaded.entityIds.map((id, k) => [id, k]));
+    const set = new Set<number>([focus]);
+    for (const n of neighbours.neighbours) {
+      const at = rows.get(n.entity_id);
+      if (at !== undefined) set.add(at);
+    }
+    return set;
+  }, [boxed, focus, neighbours, loaded]);
+
+  const matches = useMemo(
+    () => (loaded ? search(query, loaded.points.keys, loaded.points.labels) : []),
+    [query, loaded],
+  );
+
+  async function select(index: number | null) {
+    setBoxed(null);
+    setFocus(index);
+    setNeighbours(null);
+    if (index === null || run === null || !loaded) return;
+    try {
+      setNeighbours(
+        await client().call('neighbours.query', {
+          run,
+          entity: loaded.points.keys[index],
+          entityType: loaded.points.types[index],
+          k: 10,
+        }),
+      );
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  function goTo(index: number) {
+    setQuery('');
+    scatter.current?.flyTo(index);
+    void select(index);
+  }
+
+  async function exportPng() {
+    const blob = await scatter.current!.toPng();
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = `constellation-run-${run}-${loaded?.title.split(' ')[0].toLowerCase()}.png`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  }
+
+  if (runs !== null && withEmbeddings.length === 0) {
+    return (
+      <section>
+        <h1>Explore</h1>
+        <div className="empty">
+          No run has embeddings yet. Train metapath2vec or BERT4Rec, then come back to explore its vectors.
+        </div>
+      </section>
+    );
+  }
+
+  return (
+    <section className="explorer">
+      <div className="explorer-controls">
+        <label className="inline-label">
+          Run
+          <select
+            aria-label="Run"
+            value={run ?? ''}
+            onChange={(e) => setRun(Number(e.target.value))}
+            disabled={work !== null}
+          >
+            {withEmbeddings.map((r) => (
+              <option key={r.id} value={r.id}>
+                {`#${r.id} ${r.model} on ${r.dataset}`}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-label">
+          Projection
+          <select
+            aria-label="Projection"
+            value={method}
+            onChange={(e) => setMethod(e.target.value as 'pca' | 'umap')}
+          >
+            <option value="pca">PCA</option>
+            <option value="umap">UMAP</option>
+          </select>
+        </label>
+        {method === 'umap' && (
+          <>
+            <NumberField
+              label="neighbours"
+              value={umap.neighbours}
+              min={2}
+              max={200}
+              step={1}
+              onChange={(v) => setUmap({ ...umap, neighbours: v })}
+            />
+            <NumberField
+              label="min distance"
+              value={umap.minDist}
+              min={0}
+              max={1}
+              step={0.05}
+              onChange={(v) => setUmap({ ...umap, minDist: v })}
+            />
+            <label className="inline-label">
+              metric
+              <select
+                aria-label="metric"
+                value={umap.metric}
+                onChange={(e) => setUmap({ ...umap, metric: e.target.value as Umap['metric'] })}
+              >
+                <option value="cosine">cosine</option>
+                <option value="euclidean">euclidean</option>
+              </select>
+            </label>
+            <NumberField
+              label="seed"
+              value={umap.seed}
+              min={0}
+              max={2 ** 31}
+              step={1}
+              onChange={(v) => setUmap({ ...umap, seed: v })}
+            />
+          </>
+        )}
+        <button
+          type="button"
+          className="primary"
+          disabled={work !== null || run === null}
+          onClick={() => compute(method)}
+        >
+          Project
+        </button>
+        <label className="inline-label">
+          Colour by
+          <select
+            aria-label="Colour by"
+            value={colourBy}
+            disabled={!loaded}
+            onChange={(e) => {
+              const by = e.target.value as ColourBy;
+              if (by === 'cluster') void colourByClusters();
+              else setColourBy(by);
+            }}
+          >
+            <option value="type">entity type</option>
+            <option value="class">class label</option>
+            <option value="cluster">cluster (k-means)</option>
+          </select>
+        </label>
+        <div className="search">
+          <input
+            type="search"
+            aria-label="Search by name"
+            placeholder="Search by name…"
+            value={query}
+            disabled={!loaded}
+            onChange={(e) => setQuery(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && matches.length > 0) goTo(matches[0]);
+            }}
+          />
+          {matches.length > 0 && loaded && (
+            <ul className="autocomplete" aria-label="Matches">
+              {matches.map((i) => (
+                <li key={i}>
+                  <button type="button" onMouseDown={() => goTo(i)}>
+                    {loaded.points.labels[i] ?? loaded.points.keys[i]}{' '}
+                    <span className="muted small">
+                      {loaded.points.types[i]} {loaded.points.keys[i]}
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <button type="button" disabled={!loaded} onClick={exportPng}>
+          Export PNG
+        </button>
+      </div>
+      {work && (
+        <div className="job job-running" data-testid="projection-progress">
+          <div className="job-head">
+            <strong>{work.title}</strong>
+            <span className="job-status">{work.stage}</span>
+          </div>
+          <div
+            className={`bar ${work.total > 0 ? '' : 'bar-unknown'}`}
+            role="progressbar"
+            aria-valuenow={work.total > 0 ? Math.round((100 * work.done) / work.total) : undefined}
+          >
+            <div
+              className="bar-fill"
+              style={work.total > 0 ? { width: `${(100 * work.done) / work.total}%` } : undefined}
+            />
+          </div>
+          <div className="job-figures">
+            <span>{work.total > 0 ? `${work.done} / ${work.total}` : ''}</span>
+            <button type="button" className="danger" onClick={() => controller.current?.abort()}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      {error ? <ErrorMessage error={error} /> : null}
+      <div className="explorer-body">
+        {loaded && colouring ? (
+          <Scatter
+            ref={scatter}
+            points={loaded.points}
+            colouring={colouring}
+            highlighted={highlighted}
+            focus={focus}
+            onClickPoint={(i) => void select(i)}
+            onBoxSelect={(indices) => {
+              setFocus(null);
+              setNeighbours(null);
+              setBoxed(indices.length > 0 ? indices : null);
+            }}
+          />
+        ) : (
+          <div className="scatter empty">{work ? 'Projecting…' : 'Choose a run.'}</div>
+        )}
+        <aside className="explorer-side">
+          {loaded && (
+            <p className="muted small">
+              {loaded.points.keys.length.toLocaleString('en')} points · {loaded.title} · shift-drag to select
+            </p>
+          )}
+          {colouring && (
+            <Legend title={`Colour: ${colourBy}`} categories={colouring.categories} testId="legend" />
+          )}
+          {neighbours && focus !== null && loaded && (
+            <div className="panel" data-testid="neighbours">
+              <h4>Nearest to {neighbours.entity.label ?? neighbours.entity.key}</h4>
+              <ol className="neighbour-list">
+                {neighbours.neighbours.map((n) => (
+                  <li key={n.entity_id}>
+                    {n.label ?? n.key} <span className="muted small">{n.key}</span>{' '}
+                    <span className="num small">{n.similarity.toFixed(3)}</span>
+                  </li>
+                ))}
+              </ol>
+            </div>
+          )}
+          {boxed && colouring && (
+            <div className="panel" data-testid="selection">
+              <Legend
+                title={`Selected: ${boxed.length.toLocaleString('en')} points`}
+                categories={countsOf(boxed, colouring)}
+                testId="selection-counts"
+              />
+              <button type="button" onClick={() => setBoxed(null)}>
+                Clear selection
+              </button>
+            </div>
+          )}
+        </aside>
+      </div>
+    </section>
+  );
+}
+
+function Legend({ title, categories, testId }: { title: string; categories: Category[]; testId: string }) {
+  return (
+    <div className="legend" data-testid={testId}>
+      <h4>{title}</h4>
+      <ul>
+        {categories.map((c) => (
+          <li key={c.name}>
+            <span className="swatch" style={{ background: c.colour }} /> {c.name}{' '}
+            <span className="num muted small">{c.count.toLocaleString('en')}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function NumberField(props: {
+  label: string;
+  value: number;
+  min: number;
+  max: number;
+  step: number;
+  onChange(value: number): void;
+}) {
+  return (
+    <label className="inline-label">
+      {props.label}
+      <input
+        type="number"
+        aria-label={props.label}
+        className="narrow"
+        value={props.value}
+        min={props.min}
+        max={props.max}
+        step={props.step}
+        onChange={(e) => {
+          const v = Number(e.target.value);
+          if (e.target.value !== '' && Number.isFinite(v))
+            props.onChange(Math.min(props.max, Math.max(props.min, v)));
+        }}
+      />
+    </label>
+  );
+}

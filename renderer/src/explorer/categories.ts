@@ -1,0 +1,104 @@
+// What the explorer derives from a projection's points without drawing anything: the categories a
+// colouring makes (with palette and counts), counts per category of a selection, and name search.
+// Pure functions over plain arrays, so 1M points cost arrays, not objects.
+
+/** Tableau 20: distinct on white, and the order people expect from other tools. */
+export const palette = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+  '#a0cbe8',
+  '#ffbe7d',
+  '#ff9d9a',
+  '#86bcb6',
+  '#8cd17d',
+  '#f1ce63',
+  '#d4a6c8',
+  '#fabfd2',
+  '#d7b5a6',
+  '#79706e',
+];
+/** Colour of the categories beyond the palette and of missing values. */
+export const otherColour = '#9aa1ad';
+/** Colour of points outside the selection: greyed, still there to give context. */
+export const greyColour = '#dcdfe4';
+
+export interface Category {
+  name: string;
+  colour: string;
+  count: number;
+}
+
+export interface Colouring {
+  /** the most frequent categories first; 'other' last when there are more than the palette */
+  categories: Category[];
+  /** each point's index into categories */
+  of: Uint16Array;
+}
+
+/** Categories of the values, largest first; missing values and the long tail share 'other'. */
+export function colouringOf(values: readonly (string | null)[]): Colouring {
+  const counts = new Map<string, number>();
+  for (const v of values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const ranked = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], 'en', { numeric: true }));
+  const named = ranked.slice(0, palette.length);
+  const index = new Map(named.map(([name], i) => [name, i]));
+  const categories: Category[] = named.map(([name, count], i) => ({ name, colour: palette[i], count }));
+  const otherAt = categories.length;
+  let others = 0;
+  const of = new Uint16Array(values.length);
+  values.forEach((v, i) => {
+    const at = v === null ? undefined : index.get(v);
+    if (at === undefined) {
+      of[i] = otherAt;
+      others++;
+    } else of[i] = at;
+  });
+  if (others > 0)
+    categories.push({
+      name: ranked.length > named.length ? 'other' : 'none',
+      colour: otherColour,
+      count: others,
+    });
+  return { categories, of };
+}
+
+/** How many selected points fall in each category, largest first, empty ones left out. */
+export function countsOf(selected: Iterable<number>, colouring: Colouring): Category[] {
+  const counts = new Array<number>(colouring.categories.length).fill(0);
+  for (const i of selected) counts[colouring.of[i]]++;
+  return colouring.categories
+    .map((c, k) => ({ ...c, count: counts[k] }))
+    .filter((c) => c.count > 0)
+    .sort((a, b) => b.count - a.count);
+}
+
+/**
+ * Points whose label or key contains the query (case-insensitive), those starting with it first;
+ * at most `limit`. A linear scan: 1M short names take tens of milliseconds, less than a keystroke.
+ */
+export function search(
+  query: string,
+  keys: readonly string[],
+  labels: readonly (string | null)[],
+  limit = 8,
+): number[] {
+  const q = query.trim().toLowerCase();
+  if (q === '') return [];
+  const starts: number[] = [];
+  const contains: number[] = [];
+  for (let i = 0; i < keys.length && starts.length < limit; i++) {
+    const label = labels[i]?.toLowerCase() ?? '';
+    const key = keys[i].toLowerCase();
+    if (label.startsWith(q) || key.startsWith(q)) starts.push(i);
+    else if (contains.length < limit && (label.includes(q) || key.includes(q))) contains.push(i);
+  }
+  return [...starts, ...contains].slice(0, limit);
+}
