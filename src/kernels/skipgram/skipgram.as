@@ -86,26 +86,28 @@ function addTo(x: usize, y: usize, dim: i32): void {
 }
 
 // One SGD step of a (center, target) score in a single pass over the dimension: the center's
-// gradient g * out accumulates in `grad` (applied after all targets, as word2vec does) while the
-// target row moves by g * in.
+// gradient g * out goes to `grad` (applied after all targets, as word2vec does) while the target
+// row moves by g * in. The first target of a pair starts `grad` (`first`) instead of adding to it.
 // @ts-ignore: decorator
 @inline
-function step(g: f32, input: usize, output: usize, grad: usize, dim: i32): void {
+function step(g: f32, input: usize, output: usize, grad: usize, dim: i32, first: bool): void {
   const gv = f32x4.splat(g);
   let k = 0;
   for (; k + 8 <= dim; k += 8) {
     const o = <usize>k << 2;
     const out0 = v128.load(output + o);
     const out1 = v128.load(output + o, 16);
-    v128.store(grad + o, f32x4.add(v128.load(grad + o), f32x4.mul(gv, out0)));
-    v128.store(grad + o, f32x4.add(v128.load(grad + o, 16), f32x4.mul(gv, out1)), 16);
+    const grad0 = f32x4.mul(gv, out0);
+    const grad1 = f32x4.mul(gv, out1);
+    v128.store(grad + o, first ? grad0 : f32x4.add(v128.load(grad + o), grad0));
+    v128.store(grad + o, first ? grad1 : f32x4.add(v128.load(grad + o, 16), grad1), 16);
     v128.store(output + o, f32x4.add(out0, f32x4.mul(gv, v128.load(input + o))));
     v128.store(output + o, f32x4.add(out1, f32x4.mul(gv, v128.load(input + o, 16))), 16);
   }
   for (; k < dim; k++) {
     const o = <usize>k << 2;
     const out = load<f32>(output + o);
-    store<f32>(grad + o, load<f32>(grad + o) + g * out);
+    store<f32>(grad + o, first ? g * out : load<f32>(grad + o) + g * out);
     store<f32>(output + o, out + g * load<f32>(input + o));
   }
 }
@@ -196,7 +198,6 @@ export function trainWalks(
         }
         // an empty noise segment (its tokens all have count 0) gives no negatives
         const draws = end > begin ? negatives : 0;
-        memory.fill(scratch, 0, rowBytes);
         for (let d = 0; d <= draws; d++) {
           let target = context;
           let label: f32 = 1;
@@ -212,7 +213,8 @@ export function trainWalks(
           if (f >= MAX_EXP) g = (label - 1) * lr;
           else if (f < -MAX_EXP) g = label * lr;
           else g = (label - load<f32>(sigmoid + (<usize>(<i32>((f + MAX_EXP) * SIGMOID_SCALE)) << 2))) * lr;
-          step(g, l1, l2, scratch, dim);
+          if (d == 0) step(g, l1, l2, scratch, dim, true);
+          else step(g, l1, l2, scratch, dim, false);
         }
         addTo(scratch, l1, dim);
         pending++;
