@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { runImport } from '../ingest/registry.ts';
 import { openWorkspace } from '../workspace/workspace.ts';
 import { cli, oneJson, tempDir } from './spawn-cli.ts';
 
@@ -11,21 +12,9 @@ test('export embeddings and export network with --json; a missing --format is a 
   const workspace = join(dir, 'w.constellation');
   const edges = join(dir, 'author-writes-paper.csv');
   writeFileSync(edges, 'author,paper\nada,p1\nada,p2\nalan,p2\n');
-  const imported = await cli([
-    'import',
-    'network',
-    edges,
-    '--name',
-    'tiny',
-    '--workspace',
-    workspace,
-    '--json',
-  ]);
-  assert.equal(imported.code, 0, imported.stderr);
-
-  // no command trains yet in this test's reach: the run and its vectors go in through the workspace API
+  // the dataset, the run and its vectors go in through the workspace API: only the exports are spawned
   const ws = openWorkspace(workspace);
-  const dataset = ws.datasets.require('tiny');
+  const dataset = await runImport(ws, { kind: 'network', paths: [edges], name: 'tiny' });
   const run = ws.runs.create({
     datasetId: dataset.id,
     model: 'test',
