@@ -22,8 +22,8 @@ import { pairsInCorpus } from './types.ts';
 import { buildVocabulary, toTokens } from './walk-corpus.ts';
 
 export interface Metapath2vecBenchOptions {
-  /** papers of the generated network; relations are about 4 per paper (default 250,000: ~1 M) */
-  papers?: number;
+  /** relations of the generated network, approximately (default 1,000,000) */
+  relations?: number;
   walksPerNode?: number;
   walkLength?: number;
   dim?: number;
@@ -71,7 +71,8 @@ const GENSIM_SCRIPT = fileURLToPath(new URL('./bench-gensim.py', import.meta.url
 export async function benchMetapath2vec(
   options: Metapath2vecBenchOptions = {},
 ): Promise<Metapath2vecBenchResult> {
-  const papers = options.papers ?? 250_000;
+  // Each paper has 1-5 authors (3 on average) and one venue: about 4 relations a paper.
+  const papers = Math.max(1, Math.round((options.relations ?? 1_000_000) / 4));
   const walksPerNode = options.walksPerNode ?? 1;
   const walkLength = options.walkLength ?? 30;
   const dim = options.dim ?? 128;
@@ -230,19 +231,4 @@ function academicNetwork(papers: number, seed: number) {
       },
     ],
   );
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const flag = (name: string) => {
-    const at = process.argv.indexOf(`--${name}`);
-    return at > 0 ? Number(process.argv[at + 1]) : undefined;
-  };
-  const result = await benchMetapath2vec({
-    papers: flag('papers'),
-    walkLength: flag('walk-length'),
-    walksPerNode: flag('walks-per-node'),
-    threads: flag('threads'),
-    gensim: !process.argv.includes('--no-gensim'),
-  });
-  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
