@@ -89,7 +89,7 @@ export function registerTrain(program: Command): void {
       )
       .option(
         '--device <device>',
-        'auto, cpu (WebAssembly kernel) or cpu-reference (TypeScript reference)',
+        'auto (a hardware GPU provider when one works, else cpu), cpu (WebAssembly kernel), cpu-reference (TypeScript reference), or a GPU provider: webgpu, cuda, dml, coreml (ONNX graph)',
         'auto',
       ),
   ).action(async (flags: TrainFlags) => {

@@ -63,6 +63,8 @@ test('a quick run on the demo academic network classifies its planted areas well
   assert.equal(run.model, 'metapath2vec');
   assert.equal(run.seed, 3);
   assert.equal(run.device, 'cpu');
+  // auto takes a GPU only when a hardware one works, and the run says why it chose what it did
+  assert.match(String(run.config.device_reason), /^auto: /);
   assert.ok(run.codeVersion.length > 0);
   assert.deepEqual(run.config.metapaths, ['author-paper-conf-paper-author']);
   const stored = reader.embeddings.get(trained.run)!;

@@ -73,7 +73,7 @@ export async function trainMetapath2vec(workspace: Workspace, request: TrainRequ
   const metapaths: MetaPath[] = request.metapaths.map((text) =>
     parseMetaPath(text, network.schema, request.abbreviations),
   );
-  const backend = skipGramBackend(request.device);
+  const backend = await skipGramBackend(request.device);
   const threads = request.threads ?? availableParallelism();
   const run = workspace.runs.create({
     datasetId: dataset.id,
@@ -83,6 +83,7 @@ export async function trainMetapath2vec(workspace: Workspace, request: TrainRequ
       metapaths: metapaths.map((m) => m.types.join('-')),
       threads,
       trainer: backend.trainer,
+      device_reason: backend.reason,
     },
     seed: config.seed,
     device: backend.device,
