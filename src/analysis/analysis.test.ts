@@ -131,7 +131,8 @@ test('the HNSW index finds at least 90% of the exact 10 nearest neighbours of ra
   const dim = 32;
   const n = 10000;
   const vectors = Float32Array.from({ length: n * dim }, () => random() - 0.5);
-  const queries = Int32Array.from({ length: 200 }, (_, i) => i * 97);
+  // 200 rows spread over the whole matrix (97 is coprime with n, so no row repeats)
+  const queries = Int32Array.from({ length: 200 }, (_, i) => (i * 97) % n);
   for (const metric of ['cosine', 'dot'] as const) {
     const exact = exactNeighbours(vectors, dim, metric, 10, queries, true);
     const approximate = new ApproximateIndex(vectors, dim, metric).search(queries, 10, true);
@@ -143,6 +144,16 @@ test('the HNSW index finds at least 90% of the exact 10 nearest neighbours of ra
     const recall = hits / (queries.length * 10);
     assert.ok(recall >= 0.9, `${metric} recall@10 ${recall}`);
   }
+});
+
+test('a query row outside the matrix is refused, not answered with an empty or zero-vector list', () => {
+  const vectors = Float32Array.from({ length: 6000 * 4 }, (_, i) => Math.sin(i));
+  const outside = Int32Array.of(0, 6000);
+  assert.throws(() => exactNeighbours(vectors, 4, 'cosine', 5, outside, true), /query 1 asks for row 6000/);
+  assert.throws(
+    () => new ApproximateIndex(vectors, 4, 'cosine').search(outside, 5, true),
+    /query 1 asks for row 6000/,
+  );
 });
 
 test('c-TF-IDF and label shares name what was planted in each cluster', () => {

@@ -32,6 +32,18 @@ export function unitRows(vectors: Float32Array, dim: number): Float32Array {
   return out;
 }
 
+/**
+ * A query row outside the matrix would read past its end: the exact search then scores NaN and
+ * returns no neighbours, and the HNSW search quietly looks up a zero vector.
+ */
+function checkQueryRows(queries: Int32Array, n: number): void {
+  for (let q = 0; q < queries.length; q++) {
+    const r = queries[q];
+    if (r < 0 || r >= n)
+      throw new RangeError(`query ${q} asks for row ${r}, but the matrix has rows 0..${n - 1}`);
+  }
+}
+
 function squaredNorms(vectors: Float32Array, dim: number): Float64Array {
   const norms = new Float64Array(vectors.length / dim);
   for (let r = 0; r < norms.length; r++) {
@@ -54,8 +66,9 @@ export function exactNeighbours(
   queries: Int32Array,
   excludeSelf: boolean,
 ): NeighbourLists {
-  const base = metric === 'cosine' ? unitRows(vectors, dim) : vectors;
   const n = vectors.length / dim;
+  checkQueryRows(queries, n);
+  const base = metric === 'cosine' ? unitRows(vectors, dim) : vectors;
   const norms = metric === 'euclidean' ? squaredNorms(vectors, dim) : undefined;
   const rows = new Int32Array(queries.length * k).fill(-1);
   const distances = new Float32Array(queries.length * k).fill(Number.POSITIVE_INFINITY);
@@ -127,6 +140,7 @@ export class ApproximateIndex {
   /** The k nearest rows to each query row (itself excluded when `excludeSelf`). */
   search(queries: Int32Array, k: number, excludeSelf: boolean): NeighbourLists {
     const { dim, vectors } = this;
+    checkQueryRows(queries, vectors.length / dim);
     const wanted = k + (excludeSelf ? 1 : 0);
     const batch = new Float32Array(queries.length * dim);
     queries.forEach((r, q) => {
