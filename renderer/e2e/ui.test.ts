@@ -142,8 +142,11 @@ test('a training run shows its curve and progress, pauses, resumes, cancels and 
   await page.getByLabel('Model').selectOption('bert4rec');
   await page.getByLabel('Device').selectOption('cpu');
   assert.match(await textOf(page.locator('.devices')), /cpu ✓/);
+  // Far more epochs than the test lasts and no early stop: the run cannot end by itself before
+  // Pause and Cancel land, however fast the machine.
   for (const [key, value] of Object.entries({
-    epochs: '30',
+    epochs: '1000',
+    patience: '1000',
     batch_size: '16',
     hidden: '16',
     val_users: '50',

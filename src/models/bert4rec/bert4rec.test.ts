@@ -161,18 +161,21 @@ test('a cancelled run keeps a checkpoint and resumes to the end as the same run'
   const dir = mkdtempSync(join(tmpdir(), 'bert4rec-resume-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const workspace = await watchLogWorkspace(dir);
+  // Cancelled on the first progress event ('loading', sent before the trainer thread starts): the
+  // cancel lands long before the epoch's last step (the trainer checks it after every step), so the
+  // run cannot finish first however fast the machine is.
   const controller = new AbortController();
   await assert.rejects(
     dispatch(
       'train.bert4rec',
-      { dataset: 'watch log', preset: 'quick', settings: { ...small, epochs: 1 }, device: 'cpu', threads: 1 },
       {
-        workspace,
-        signal: controller.signal,
-        onProgress: (p) => {
-          if (p.phase === 'training' && p.step >= 2) controller.abort();
-        },
+        dataset: 'watch log',
+        preset: 'quick',
+        settings: { ...small, epochs: 1, dupe_factor: 2 },
+        device: 'cpu',
+        threads: 1,
       },
+      { workspace, signal: controller.signal, onProgress: () => controller.abort() },
     ),
     (e: { code?: string; message: string }) =>
       e.code === 'cancelled' && /resume it with --resume 1/.test(e.message),
