@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 
 export type ProgressMode = 'line' | 'json' | 'none';
 
@@ -42,3 +42,23 @@ export function commonOptions(options: CommonFlags): CommonOptions {
     progress: options.progress ?? (process.stderr.isTTY ? 'line' : 'none'),
   };
 }
+
+/**
+ * A repeatable `FLAG key=value` option: each value is read as JSON when it parses (numbers,
+ * booleans), else kept as text (variant and format names).
+ */
+export function keyValueOption(flag: string) {
+  return (pair: string, previous: Record<string, unknown> = {}): Record<string, unknown> => {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new InvalidArgumentError(`${flag} expects key=value, got "${pair}"`);
+    const raw = pair.slice(at + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {}
+    return { ...previous, [pair.slice(0, at)]: value };
+  };
+}
+
+/** --set key=value: overrides one setting of a model's configuration. */
+export const setting = keyValueOption('--set');

@@ -11,6 +11,7 @@ import {
   type Shape,
   sizeOf,
   toBytes,
+  typedArray,
 } from './dtype.ts';
 import { IR_VERSION, ModelProto, OPSET } from './proto.ts';
 
@@ -189,7 +190,7 @@ export class Graph {
       name,
       shape,
       dtype,
-      values: typed ?? (toTyped(dtype, values as readonly number[]) as HostArray),
+      values: typed ?? typedArray(dtype, values as readonly number[]),
     });
     return new Tensor(this, name, shape, dtype);
   }
@@ -371,21 +372,6 @@ function liveNodes(nodes: readonly NodeRecord[], outputs: ReadonlySet<string>) {
     }
   }
   return { nodes: nodes.filter((_, i) => keep.has(i)), consumed };
-}
-
-function toTyped(dtype: DType, values: readonly number[]): HostArray {
-  switch (dtype) {
-    case 'float32':
-      return Float32Array.from(values);
-    case 'float64':
-      return Float64Array.from(values);
-    case 'int64':
-      return BigInt64Array.from(values, (v) => BigInt(v));
-    case 'int32':
-      return Int32Array.from(values);
-    default:
-      return Uint8Array.from(values);
-  }
 }
 
 function valueInfo(name: string, shape: Shape, dtype: DType) {

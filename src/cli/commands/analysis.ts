@@ -1,8 +1,7 @@
 import { type Command, Option } from 'commander';
-import { type CommonFlags, commonOptions, withCommonOptions } from '../common-options.ts';
+import { type CommonFlags, commonOptions, setting, withCommonOptions } from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
-import { setting } from './train.ts';
 
 interface AnalysisFlags extends CommonFlags {
   method: string;

@@ -1,9 +1,8 @@
 import { type Command, Option } from 'commander';
 import { presetNames } from '../../models/bert4rec/config.ts';
-import { type CommonFlags, commonOptions, withCommonOptions } from '../common-options.ts';
+import { type CommonFlags, commonOptions, setting, withCommonOptions } from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
-import { setting } from './train.ts';
 
 interface TrainFlags extends CommonFlags {
   dataset: string;

@@ -1,23 +1,11 @@
 import { Argument, type Command } from 'commander';
 import type { ImportProgress } from '../../api/schema/import.ts';
-import { type CommonFlags, commonOptions, withCommonOptions } from '../common-options.ts';
+import { type CommonFlags, commonOptions, keyValueOption, withCommonOptions } from '../common-options.ts';
 import { bytes, count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
 
 /** "3" names the third column; anything else is a header name. */
 const column = (value: string): string | number => (/^[1-9]\d*$/.test(value) ? Number(value) : value);
-
-/** --option key=value: the value read as JSON when it parses (numbers, booleans), else as text. */
-function keyValue(pair: string, previous: Record<string, unknown> = {}): Record<string, unknown> {
-  const at = pair.indexOf('=');
-  if (at <= 0) throw new Error(`--option expects key=value, got "${pair}"`);
-  const raw = pair.slice(at + 1);
-  let value: unknown = raw;
-  try {
-    value = JSON.parse(raw);
-  } catch {}
-  return { ...previous, [pair.slice(0, at)]: value };
-}
 
 export function describeImportProgress(p: ImportProgress): string {
   const done = p.totalBytes > 0 ? ` (${Math.floor((100 * p.bytes) / p.totalBytes)}%)` : '';
@@ -62,7 +50,11 @@ export function registerImport(program: Command): void {
         '--skip-corrupt',
         'images/videos: skip unreadable files (listed on the dataset) instead of failing',
       )
-      .option('--option <key=value>', "any other option of the format's importer (repeatable)", keyValue),
+      .option(
+        '--option <key=value>',
+        "any other option of the format's importer (repeatable)",
+        keyValueOption('--option'),
+      ),
   ).action(
     async (kind: 'network' | 'interactions' | 'images' | 'videos', paths: string[], flags: ImportFlags) => {
       const options: Record<string, unknown> = { ...flags.option };

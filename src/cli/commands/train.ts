@@ -1,19 +1,7 @@
 import type { Command } from 'commander';
-import { type CommonFlags, commonOptions, withCommonOptions } from '../common-options.ts';
+import { type CommonFlags, commonOptions, setting, withCommonOptions } from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
-
-/** --set key=value: the value read as JSON when it parses (numbers), else as text (variant names). */
-export function setting(pair: string, previous: Record<string, unknown> = {}): Record<string, unknown> {
-  const at = pair.indexOf('=');
-  if (at <= 0) throw new Error(`--set expects key=value, got "${pair}"`);
-  const raw = pair.slice(at + 1);
-  let value: unknown = raw;
-  try {
-    value = JSON.parse(raw);
-  } catch {}
-  return { ...previous, [pair.slice(0, at)]: value };
-}
 
 /** --abbrev V=conf, repeatable. */
 export function abbreviation(pair: string, previous: Record<string, string> = {}): Record<string, string> {
