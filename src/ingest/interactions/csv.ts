@@ -2,7 +2,6 @@ import { parseOptions } from '../options.ts';
 import { canonicalInteger, plainInteger } from '../read/byte-fields.ts';
 import { key, number, timestamp } from '../read/fields.ts';
 import { extension } from '../read/files.ts';
-import { statFile } from '../read/input.ts';
 import { ImportMeter } from '../read/progress.ts';
 import { type ByteRowHandler, readTable, resolveColumn, sniffTable } from '../read/table.ts';
 import { type Importer, InputError } from '../types.ts';
@@ -31,12 +30,7 @@ export const csvInteractions: Importer = {
   },
   async run(paths, ctx) {
     const options = parseOptions('csv', interactionTableOptions, ctx.options);
-    const sizes = await Promise.all(paths.map((p) => statFile(p)));
-    const meter = new ImportMeter(
-      sizes.reduce((a, b) => a + b, 0),
-      ctx.progress,
-      ctx.signal,
-    );
+    const meter = await ImportMeter.forFiles(paths, ctx);
     const log = new InteractionLogWriter(ctx.session);
     for (const [f, file] of paths.entries()) {
       const shape = await sniffTable(file, { ...options, knownNames: knownInteractionColumns });
@@ -111,7 +105,7 @@ export const csvInteractions: Importer = {
         },
         onByteRow,
       );
-      meter.endFile(sizes[f]);
+      meter.endFile(meter.fileSizes[f]);
     }
     log.finish();
   },

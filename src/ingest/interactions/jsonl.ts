@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { parseOptions } from '../options.ts';
 import { key, number, quote, timestamp } from '../read/fields.ts';
 import { extension } from '../read/files.ts';
-import { statFile } from '../read/input.ts';
 import { ImportMeter } from '../read/progress.ts';
 import { readRecords } from '../read/records.ts';
 import { type Importer, InputError } from '../types.ts';
@@ -37,12 +36,7 @@ export const jsonlInteractions: Importer = {
   },
   async run(paths, ctx) {
     const options = parseOptions('jsonl', jsonlOptions, ctx.options);
-    const sizes = await Promise.all(paths.map((p) => statFile(p)));
-    const meter = new ImportMeter(
-      sizes.reduce((a, b) => a + b, 0),
-      ctx.progress,
-      ctx.signal,
-    );
+    const meter = await ImportMeter.forFiles(paths, ctx);
     const log = new InteractionLogWriter(ctx.session);
     for (const [f, file] of paths.entries()) {
       let names: { user: string; item: string; time?: string; rating?: string } | null = null;
@@ -92,7 +86,7 @@ export const jsonlInteractions: Importer = {
       );
       if (rows === 0)
         throw new InputError(file, null, null, 'file is empty; expected one JSON object per line');
-      meter.endFile(sizes[f]);
+      meter.endFile(meter.fileSizes[f]);
     }
     log.finish();
   },

@@ -3,7 +3,6 @@ import { basename, dirname, join } from 'node:path';
 import type { EntityRow } from '../../workspace/types.ts';
 import { integerKey, number, timestamp } from '../read/fields.ts';
 import { expandPaths, legacyEncoding } from '../read/files.ts';
-import { statFile } from '../read/input.ts';
 import { ImportMeter } from '../read/progress.ts';
 import { readRecords } from '../read/records.ts';
 import { type Importer, InputError } from '../types.ts';
@@ -86,12 +85,7 @@ export const movielensInteractions: Importer = {
     if (files.length === 0) {
       throw new InputError(paths[0], null, null, 'no MovieLens ratings file; expected ratings.dat or u.data');
     }
-    const sizes = await Promise.all(files.map((p) => statFile(p)));
-    const meter = new ImportMeter(
-      sizes.reduce((a, b) => a + b, 0),
-      ctx.progress,
-      ctx.signal,
-    );
+    const meter = await ImportMeter.forFiles(files, ctx);
     const log = new InteractionLogWriter(ctx.session);
     const movies = await readMovies(dirname(files[0]), ctx.signal);
     if (movies) log.describe('item', movies.rows, movies.file);
@@ -121,7 +115,7 @@ export const movielensInteractions: Importer = {
         },
       );
       if (rows === 0) throw new InputError(file, null, null, 'file is empty; expected ratings');
-      meter.endFile(sizes[f]);
+      meter.endFile(meter.fileSizes[f]);
     }
     log.finish();
   },

@@ -5,7 +5,6 @@ import type { EntityRow } from '../../workspace/types.ts';
 import { parseOptions } from '../options.ts';
 import { key, number, timestamp } from '../read/fields.ts';
 import { expandPaths, extension, stem } from '../read/files.ts';
-import { statFile } from '../read/input.ts';
 import { ImportMeter } from '../read/progress.ts';
 import { readRecords } from '../read/records.ts';
 import { type Importer, InputError } from '../types.ts';
@@ -123,12 +122,7 @@ export const recboleInteractions: Importer = {
     const files = (await expandPaths(paths)).filter((f) => extension(f) === 'inter');
     if (files.length === 0)
       throw new InputError(paths[0], null, null, 'no .inter file; expected RecBole atomic files');
-    const sizes = await Promise.all(files.map((p) => statFile(p)));
-    const meter = new ImportMeter(
-      sizes.reduce((a, b) => a + b, 0),
-      ctx.progress,
-      ctx.signal,
-    );
+    const meter = await ImportMeter.forFiles(files, ctx);
     const log = new InteractionLogWriter(ctx.session);
     for (const [type, suffix, idColumn] of [
       ['item', 'item', options.item],
@@ -167,7 +161,7 @@ export const recboleInteractions: Importer = {
           meter.row();
         },
       );
-      meter.endFile(sizes[f]);
+      meter.endFile(meter.fileSizes[f]);
     }
     log.finish();
   },

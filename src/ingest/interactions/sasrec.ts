@@ -1,6 +1,5 @@
 import { integerKey } from '../read/fields.ts';
 import { extension, headLines } from '../read/files.ts';
-import { statFile } from '../read/input.ts';
 import { ImportMeter } from '../read/progress.ts';
 import { readRecords } from '../read/records.ts';
 import { type Importer, InputError } from '../types.ts';
@@ -22,12 +21,7 @@ export const sasrecInteractions: Importer = {
     return lines.length > 0 && lines.every((l) => pairLine.test(l));
   },
   async run(paths, ctx) {
-    const sizes = await Promise.all(paths.map((p) => statFile(p)));
-    const meter = new ImportMeter(
-      sizes.reduce((a, b) => a + b, 0),
-      ctx.progress,
-      ctx.signal,
-    );
+    const meter = await ImportMeter.forFiles(paths, ctx);
     const log = new InteractionLogWriter(ctx.session);
     for (const [f, file] of paths.entries()) {
       let rows = 0;
@@ -59,7 +53,7 @@ export const sasrecInteractions: Importer = {
         },
       );
       if (rows === 0) throw new InputError(file, null, null, 'file is empty; expected "user item" lines');
-      meter.endFile(sizes[f]);
+      meter.endFile(meter.fileSizes[f]);
     }
     log.finish();
   },

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { integerKey } from '../read/fields.ts';
 import { isDirectory, legacyEncoding } from '../read/files.ts';
-import { statFile } from '../read/input.ts';
 import { ImportMeter } from '../read/progress.ts';
 import { readRecords } from '../read/records.ts';
 import { type Importer, InputError } from '../types.ts';
@@ -48,11 +47,9 @@ export const dblpFourArea: Importer = {
       .map((type) => ({ type, file: join(folder, `${type}_label.txt`) }))
       .filter(({ file }) => existsSync(file));
     const all = [...labelFiles, ...nodeFiles, ...linkFiles];
-    const sizes = await Promise.all(all.map(({ file }) => statFile(file)));
-    const meter = new ImportMeter(
-      sizes.reduce((a, b) => a + b, 0),
-      ctx.progress,
-      ctx.signal,
+    const meter = await ImportMeter.forFiles(
+      all.map(({ file }) => file),
+      ctx,
     );
     // the 2010 files mix in ISO-8859-1 names (paper.txt), read as such when not valid UTF-8
     const read = async (file: string, onRecord: (fields: string[], line: number) => void) =>
@@ -71,7 +68,7 @@ export const dblpFourArea: Importer = {
         },
       );
     let done = 0;
-    const endFile = () => meter.endFile(sizes[done++]);
+    const endFile = () => meter.endFile(meter.fileSizes[done++]);
 
     // labels first: they are part of each entity row
     const labels = new Map<string, Map<string, string>>();

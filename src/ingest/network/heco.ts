@@ -5,7 +5,6 @@ import { type NpyArray, npyNumber, readNpy } from '../npy.ts';
 import { parseOptions } from '../options.ts';
 import { integerKey } from '../read/fields.ts';
 import { isDirectory, listFiles, stem } from '../read/files.ts';
-import { statFile } from '../read/input.ts';
 import { ImportMeter } from '../read/progress.ts';
 import { readRecords } from '../read/records.ts';
 import { type Importer, InputError } from '../types.ts';
@@ -81,11 +80,9 @@ export const hecoNetwork: Importer = {
         `expected a 1-D class array or a 2-D one-hot array, got shape (${labels.shape.join(', ')})`,
       );
     }
-    const sizes = await Promise.all(edges.map(({ file }) => statFile(file)));
-    const meter = new ImportMeter(
-      sizes.reduce((a, b) => a + b, 0),
-      ctx.progress,
-      ctx.signal,
+    const meter = await ImportMeter.forFiles(
+      edges.map(({ file }) => file),
+      ctx,
     );
     const network = new NetworkBuilder(ctx.session);
     if (labels) {
@@ -134,7 +131,7 @@ export const hecoNetwork: Importer = {
       );
       if (rows === 0)
         throw new InputError(file, null, null, `file is empty; expected "${source} ${target}" id pairs`);
-      meter.endFile(sizes[f]);
+      meter.endFile(meter.fileSizes[f]);
     }
     network.finish();
   },

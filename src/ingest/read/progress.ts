@@ -1,6 +1,6 @@
 import type { ImportProgress } from '../types.ts';
 import { ImportCancelled } from '../types.ts';
-import type { Input } from './input.ts';
+import { type Input, statFile } from './input.ts';
 
 /** Rows between progress events: often enough for a smooth bar, rare enough to cost nothing. */
 export const progressEveryRows = 50_000;
@@ -21,7 +21,23 @@ export class ImportMeter {
     private readonly totalBytes: number,
     private readonly emit: (p: ImportProgress) => void,
     private readonly signal: AbortSignal,
+    /** each file's size in bytes, in the order given to `forFiles` (for `endFile`) */
+    readonly fileSizes: readonly number[] = [],
   ) {}
+
+  /** A meter over these files, sized from the disk so the ETA covers the whole import. */
+  static async forFiles(
+    files: readonly string[],
+    ctx: { progress: (p: ImportProgress) => void; signal: AbortSignal },
+  ): Promise<ImportMeter> {
+    const sizes = await Promise.all(files.map((file) => statFile(file)));
+    return new ImportMeter(
+      sizes.reduce((a, b) => a + b, 0),
+      ctx.progress,
+      ctx.signal,
+      sizes,
+    );
+  }
 
   /** Counts one row; cheap enough to call per row. */
   row(): void {
