@@ -53,7 +53,7 @@ const ReduceMeanOp = reduceOp('ReduceMean', (_g, { inputs: [x], attrs }, [gy]) =
 });
 // Ties share the gradient equally, as the subgradient that keeps finite differences honest.
 const ReduceMaxOp = reduceOp('ReduceMax', (_g, { inputs: [x], outputs: [y], attrs }, [gy]) => {
-  const isMax = cast(equal(x, spread(y, x, { ...attrs, keepdims: attrs.keepdims })), x.dtype);
+  const isMax = cast(equal(x, spread(y, x, attrs)), x.dtype);
   const ties = spread(reduceSum(isMax, attrs.axes, attrs.keepdims), x, attrs);
   return [div(mul(isMax, spread(gy!, x, attrs)), ties)];
 });

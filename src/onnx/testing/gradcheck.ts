@@ -82,9 +82,9 @@ export async function gradCheck(
       const numeric = (plus - minus) / (2 * eps);
       const err = Math.abs(analytic[j] - numeric) / Math.max(1e-3, Math.abs(analytic[j]) + Math.abs(numeric));
       checked++;
-      if (err > maxRelativeError || worst === null) {
-        if (err >= maxRelativeError) worst = { input: i, index: j, analytic: analytic[j], numeric };
-        maxRelativeError = Math.max(maxRelativeError, err);
+      if (worst === null || err > maxRelativeError) {
+        worst = { input: i, index: j, analytic: analytic[j], numeric };
+        maxRelativeError = err;
       }
     }
   }
