@@ -35,6 +35,8 @@ export interface LayoutSpec {
   dim: number;
   types: number;
   threads: number;
+  /** negatives per pair: each thread's scratch holds a (target, gradient) slot for each, and the positive */
+  negatives: number;
 }
 
 const align = (n: number) => Math.ceil(n / 64) * 64;
@@ -56,7 +58,7 @@ export class SkipGramLayout {
   readonly corpus: number;
 
   constructor(readonly spec: LayoutSpec) {
-    const { size, dim, types, threads } = spec;
+    const { size, dim, types, threads, negatives } = spec;
     let at = 64;
     const take = (bytes: number) => {
       const start = at;
@@ -71,7 +73,7 @@ export class SkipGramLayout {
     this.noiseAlias = take(2 * size * 4);
     this.input = take(size * dim * 4);
     this.output = take(size * dim * 4);
-    this.threadBlockBytes = align(8 + dim * 4);
+    this.threadBlockBytes = align(8 + dim * 4 + (negatives + 1) * 8);
     this.threadBlocks = take(threads * this.threadBlockBytes);
     this.pairsDone = take(8);
     this.cancel = take(4);

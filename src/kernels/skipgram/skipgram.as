@@ -144,6 +144,7 @@ export function sampleNoise(prob: usize, primary: usize, alias: usize, begin: i3
  * The learning rate decays linearly in the pairs done by all threads together (the i64 at
  * `pairsDone`, which this call advances), from lr0 at 0 to minLr at `totalPairs`. A non-zero
  * i32 at `cancel` stops the call at its next flush. Returns the pairs this call trained.
+ * `scratch` holds dim floats of gradient, then 8 bytes for each of the negatives + 1 targets.
  */
 export function trainWalks(
   input: usize,
@@ -174,6 +175,8 @@ export function trainWalks(
   const rowBytes = <usize>dim << 2;
   const plainBegin = load<i32>(bounds);
   const plainEnd = load<i32>(bounds, 4);
+  // (target, gradient) of the current pair, after the gradient row in the thread's scratch
+  const slots = scratch + rowBytes;
   let lr = learningRate(<f64>atomic.load<i64>(pairsDone), totalPairs, lr0, minLr);
   let pending: i64 = 0;
   let trained: f64 = 0;
@@ -198,23 +201,32 @@ export function trainWalks(
         }
         // an empty noise segment (its tokens all have count 0) gives no negatives
         const draws = end > begin ? negatives : 0;
-        for (let d = 0; d <= draws; d++) {
-          let target = context;
-          let label: f32 = 1;
-          if (d > 0) {
-            state = nextRandom(state);
-            target = drawNoise(scramble(state), noiseProb, noisePrimary, noiseAlias, begin, end);
-            if (target == context) continue;
-            label = 0;
-          }
-          const l2 = output + <usize>target * rowBytes;
-          const f = dot(l1, l2, dim);
+        // The targets first (the context, then the noise draws that differ from it), then every
+        // score, then every update: the row loads of all targets are independent of each other and
+        // go to memory together, where a draw-score-update loop waited for one row at a time.
+        // Scores thus see the rows as they were before this pair (word2vec's l1 does too).
+        store<i32>(slots, context);
+        let n = 1;
+        for (let d = 0; d < draws; d++) {
+          state = nextRandom(state);
+          const noise = drawNoise(scramble(state), noiseProb, noisePrimary, noiseAlias, begin, end);
+          if (noise == context) continue;
+          store<i32>(slots + (<usize>n << 3), noise);
+          n++;
+        }
+        for (let s = 0; s < n; s++) {
+          const at = slots + (<usize>s << 3);
+          const f = dot(l1, output + <usize>load<i32>(at) * rowBytes, dim);
+          const label: f32 = s == 0 ? 1 : 0;
           let g: f32;
           if (f >= MAX_EXP) g = (label - 1) * lr;
           else if (f < -MAX_EXP) g = label * lr;
           else g = (label - load<f32>(sigmoid + (<usize>(<i32>((f + MAX_EXP) * SIGMOID_SCALE)) << 2))) * lr;
-          if (d == 0) step(g, l1, l2, scratch, dim, true);
-          else step(g, l1, l2, scratch, dim, false);
+          store<f32>(at, g, 4);
+        }
+        for (let s = 0; s < n; s++) {
+          const at = slots + (<usize>s << 3);
+          step(load<f32>(at, 4), l1, output + <usize>load<i32>(at) * rowBytes, scratch, dim, s == 0);
         }
         addTo(scratch, l1, dim);
         pending++;

@@ -53,7 +53,13 @@ test("the kernel's noise sampler draws ++ negatives from the context's type only
   const counts = Float64Array.from(vocab.counts, (c, v) => c * (1 + (v % 7)));
   const skewed = { ...vocab, counts };
   const noise = packNoiseTables(skewed);
-  const layout = new SkipGramLayout({ size: vocab.size, dim: 4, types: vocab.types, threads: 1 });
+  const layout = new SkipGramLayout({
+    size: vocab.size,
+    dim: 4,
+    types: vocab.types,
+    threads: 1,
+    negatives: 0,
+  });
   const memory = layout.createMemory(0);
   writeTables(memory, layout, noise, vocab.typeOf);
   seedThreads(memory, layout, 3);

@@ -56,6 +56,7 @@ export const trainSkipGramCpu: TrainSkipGram = async (
     dim: config.dim,
     types: vocab.types,
     threads: config.threads,
+    negatives: config.negatives,
   });
   const memory = layout.createMemory(streamed ? 0 : (corpus.offsets.length + corpus.tokens.length) * 4 + 64);
   writeTables(memory, layout, packNoiseTables(vocab), vocab.typeOf);

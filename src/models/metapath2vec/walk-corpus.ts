@@ -155,15 +155,24 @@ export function toTokens(batch: WalkBatch, tokenOf: Int32Array): SkipGramCorpus 
   return { tokens: tokens.subarray(0, at), offsets: offsets.subarray(0, walks + 1) };
 }
 
-/** The vocabulary of the nodes walked at least `minCount` times, in node id order. */
+/** The vocabulary of the nodes walked at least `minCount` times, most frequent first. */
 export function buildVocabulary(
   network: HeterogeneousNetwork,
   counts: Float64Array,
   minCount: number,
 ): WalkVocabulary {
+  // Tokens are numbered by descending count (ties by node id), as word2vec and gensim sort their
+  // vocabulary, so the rows most pairs and noise draws touch sit together in memory. (Measured on
+  // the 1M-relation bench network: no change in pairs/s within noise; kept for the same layout
+  // as the implementations users compare against.)
+  const kept: number[] = [];
+  for (let v = 0; v < counts.length; v++) if (counts[v] >= minCount && counts[v] > 0) kept.push(v);
+  kept.sort((a, b) => counts[b] - counts[a] || a - b);
+  const size = kept.length;
   const tokenOf = new Int32Array(counts.length).fill(-1);
-  let size = 0;
-  for (let v = 0; v < counts.length; v++) if (counts[v] >= minCount && counts[v] > 0) tokenOf[v] = size++;
+  kept.forEach((v, token) => {
+    tokenOf[v] = token;
+  });
   const nodeOf = new Int32Array(size);
   const tokenCounts = new Float64Array(size);
   const typeOf = new Int32Array(size);
