@@ -12,6 +12,8 @@ import { importCommands } from './schema/import.ts';
 import { inspectCommands } from './schema/inspect.ts';
 import { metapath2vecCommands } from './schema/metapath2vec.ts';
 import { modelCommands } from './schema/models.ts';
+import { networkCommands } from './schema/network.ts';
+import { recommendationCommands } from './schema/recommendation.ts';
 import { runHistoryCommands } from './schema/run-history.ts';
 import { runCommands } from './schema/runs.ts';
 import { trainCommands } from './schema/train.ts';
@@ -39,6 +41,8 @@ export const commands = {
   ...evaluateCommands,
   ...bert4recCommands,
   ...analysisCommands,
+  ...networkCommands,
+  ...recommendationCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

@@ -11,6 +11,8 @@ export * from './schema/import.ts';
 export * from './schema/inspect.ts';
 export * from './schema/metapath2vec.ts';
 export * from './schema/models.ts';
+export * from './schema/network.ts';
+export * from './schema/recommendation.ts';
 export * from './schema/run-history.ts';
 export * from './schema/runs.ts';
 export * from './schema/train.ts';

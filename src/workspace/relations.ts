@@ -160,6 +160,24 @@ export class RelationRepository {
     }
   }
 
+  /**
+   * The relations of one source entity (one user's interactions) as target indices, by time with
+   * untimed ones last, ties in file order (as `sequences` orders them). A scan of the relation
+   * type: relations have no index on source (see migrations.ts), and one user at a time is what
+   * a view asks.
+   */
+  ofSource(
+    relationTypeId: number,
+    source: number,
+  ): { target: number; time: number | null; weight: number | null }[] {
+    return this.connection.db
+      .prepare(
+        `SELECT target, time, weight FROM relations WHERE relation_type_id = ? AND source = ?
+         ORDER BY time IS NULL, time, seq`,
+      )
+      .all(relationTypeId, source) as { target: number; time: number | null; weight: number | null }[];
+  }
+
   /** The first relations of each relation type of a dataset, with keys: a preview of what was imported. */
   sample(datasetId: number, perRelationType = 20): RelationSample[] {
     return this.connection.db

@@ -40,5 +40,11 @@ export const handlers: Handlers = {
   'clusters.describe': async () => (await import('./analysis.ts')).describeClusters,
   'neighbours.query': async () => (await import('./analysis.ts')).queryNeighbours,
   'bench.projection': async () => (await import('./analysis.ts')).benchProjection,
+  'entities.search': async () => (await import('./network.ts')).searchEntities,
+  'network.ego': async () => (await import('./network.ts')).egoNetwork,
+  'network.sample': async () => (await import('./network.ts')).sampleNetwork,
+  'network.node': async () => (await import('./network.ts')).networkNode,
+  'network.export': async () => (await import('./network.ts')).exportShownNetwork,
+  'interactions.history': async () => (await import('./recommendation.ts')).userHistory,
   'workspace.info': async () => (await import('./inspect.ts')).workspaceInfo,
 };

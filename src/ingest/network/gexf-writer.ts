@@ -79,6 +79,17 @@ export async function writeGexf(
   return counts;
 }
 
+/** The same document as text, for networks small enough to hand over whole (what a view shows). */
+export async function gexfText(
+  network: GexfNetwork,
+): Promise<{ text: string; nodes: number; edges: number }> {
+  const parts: string[] = [];
+  const counts = await writeDocument(network, async (text) => {
+    parts.push(text);
+  });
+  return { text: parts.join(''), ...counts };
+}
+
 async function writeDocument(
   network: GexfNetwork,
   write: (text: string) => Promise<void>,
