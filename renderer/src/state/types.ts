@@ -1,6 +1,6 @@
 import type { CommandOutput, Dataset, ModelDescriptor, RunSummary } from '../../../src/api/index.ts';
 
-export type View = 'home' | 'import' | 'train' | 'runs' | 'explore';
+export type View = 'home' | 'import' | 'train' | 'runs' | 'explore' | 'network' | 'recommend';
 
 export type DeviceProbe = CommandOutput<'devices.probe'>;
 

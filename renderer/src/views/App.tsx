@@ -1,6 +1,8 @@
 import { useEffect } from 'react';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { Explorer } from '../explorer/Explorer.tsx';
+import { NetworkView } from '../network/NetworkView.tsx';
+import { Recommendations } from '../recommendation/Recommendations.tsx';
 import { navigate } from '../state/producers.ts';
 import { update, useStore } from '../state/store.ts';
 import type { View } from '../state/types.ts';
@@ -15,6 +17,8 @@ const views: { id: View; label: string; hint: string }[] = [
   { id: 'train', label: 'Train', hint: 'Train a model' },
   { id: 'runs', label: 'Runs', hint: 'History and comparison' },
   { id: 'explore', label: 'Explore', hint: 'Embedding explorer' },
+  { id: 'network', label: 'Network', hint: 'Ego networks and samples of a network dataset' },
+  { id: 'recommend', label: 'Recommend', hint: "A user's history and a run's next items" },
 ];
 
 const viewOfHash = (hash: string): View => views.find((v) => `#/${v.id}` === hash)?.id ?? 'home';
@@ -74,6 +78,8 @@ export function App() {
         {view === 'train' && <Training />}
         {view === 'runs' && <Runs />}
         {view === 'explore' && <Explorer />}
+        {view === 'network' && <NetworkView />}
+        {view === 'recommend' && <Recommendations />}
       </main>
     </div>
   );
