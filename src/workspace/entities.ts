@@ -119,8 +119,8 @@ export class EntityRepository {
   /**
    * Entities of a dataset whose key or label contains the text (case-insensitive), an exact key
    * first, then those starting with it, then in type and index order; at most `limit`. A scan of
-   * the dataset's entities (no index serves "contains"): about a second per million entities,
-   * less than the typing it answers on the datasets the network view draws.
+   * the dataset's entities (no index serves "contains"); on DBLP four-area's 37,791 entities a
+   * query took 6-25 ms.
    */
   search(datasetId: number, text: string, limit: number, typeName?: string): (Entity & { type: string })[] {
     const q = text.trim().toLowerCase();
