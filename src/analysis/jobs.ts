@@ -78,6 +78,11 @@ export interface ProjectionBenchRow {
   n: number;
   dim: number;
   seconds: number;
+  /** CPU time of the whole process (all threads): under a shared machine's load, the steadier figure */
+  cpu_seconds: number;
+  /** UMAP: until the layout starts (neighbour index, fuzzy set, PCA start), then the layout epochs */
+  graph_seconds?: number;
+  layout_seconds?: number;
 }
 
 export const projectionBenchJob = defineJob<
@@ -90,12 +95,34 @@ export const projectionBenchJob = defineJob<
     const { vectors } = clusteredVectors(n, dim, 20, 1);
     for (const method of methods) {
       const started = performance.now();
+      const cpu = process.cpuUsage();
+      let layoutStarted: number | undefined;
       const request: ProjectionRequest =
         method === 'pca'
           ? { method, params: {} }
           : { method, params: { neighbours: 15, minDist: 0.1, metric: 'cosine', seed: 0 } };
-      await project(vectors, dim, request, { progress, signal });
-      rows.push({ method, n, dim, seconds: (performance.now() - started) / 1000 });
+      await project(vectors, dim, request, {
+        signal,
+        progress: (event) => {
+          if (event.stage === 'layout') layoutStarted ??= performance.now();
+          progress(event);
+        },
+      });
+      const ended = performance.now();
+      const used = process.cpuUsage(cpu);
+      rows.push({
+        method,
+        n,
+        dim,
+        seconds: (ended - started) / 1000,
+        cpu_seconds: (used.user + used.system) / 1e6,
+        ...(layoutStarted === undefined
+          ? {}
+          : {
+              graph_seconds: (layoutStarted - started) / 1000,
+              layout_seconds: (ended - layoutStarted) / 1000,
+            }),
+      });
     }
   }
   return { rows, load_average: loadavg(), cores: availableParallelism() };

@@ -100,7 +100,7 @@ export function exactNeighbours(
   return { k, rows, distances };
 }
 
-const threads = Math.max(1, availableParallelism());
+const allCores = Math.max(1, availableParallelism());
 
 const usearchMetric = {
   cosine: usearch.MetricKind.Cos,
@@ -113,14 +113,16 @@ export class ApproximateIndex {
   private readonly index: InstanceType<typeof usearch.Index>;
 
   /**
-   * Rows are added on all cores (usearch sizes its search threads at insertion, and one-thread
-   * insertion of 100k rows alone took over a minute here). The graph HNSW builds this way depends
-   * on thread timing, so results above `exactLimit` rows can differ slightly between two builds.
+   * Rows are added on all cores unless told otherwise (usearch sizes its search threads at
+   * insertion, and one-thread insertion of 100k rows alone took over a minute here). The graph HNSW
+   * builds on several threads depends on thread timing, so results above `exactLimit` rows can
+   * differ slightly between two such builds; a one-thread build repeats itself.
    */
   constructor(
     private readonly vectors: Float32Array,
     private readonly dim: number,
     readonly metric: NeighbourMetric,
+    private readonly threads = allCores,
   ) {
     this.index = new usearch.Index({
       metric: usearchMetric[metric],
@@ -146,7 +148,7 @@ export class ApproximateIndex {
     queries.forEach((r, q) => {
       batch.set(vectors.subarray(r * dim, (r + 1) * dim), q * dim);
     });
-    const found = this.index.search(batch, wanted, threads);
+    const found = this.index.search(batch, wanted, this.threads);
     const rows = new Int32Array(queries.length * k).fill(-1);
     const distances = new Float32Array(queries.length * k).fill(Number.POSITIVE_INFINITY);
     for (let q = 0; q < queries.length; q++) {
@@ -168,15 +170,19 @@ export class ApproximateIndex {
   }
 }
 
-/** k nearest rows for every row (itself excluded): exact up to `exactLimit` rows, HNSW above. */
+/**
+ * k nearest rows for every row (itself excluded): exact up to `exactLimit` rows, HNSW above (built
+ * and searched on `threads` threads).
+ */
 export function neighbourGraph(
   vectors: Float32Array,
   dim: number,
   metric: NeighbourMetric,
   k: number,
+  threads = allCores,
 ): NeighbourLists {
   const n = vectors.length / dim;
   const all = Int32Array.from({ length: n }, (_, r) => r);
   if (n <= exactLimit) return exactNeighbours(vectors, dim, metric, k, all, true);
-  return new ApproximateIndex(vectors, dim, metric).search(all, k, true);
+  return new ApproximateIndex(vectors, dim, metric, threads).search(all, k, true);
 }

@@ -13,6 +13,8 @@ export const UmapSettings = z.object({
   /** optimisation epochs; 200 above 10k points and 500 below when absent (umap-learn's rule) */
   epochs: z.number().int().min(1).max(5000).optional(),
   seed: Seed,
+  /** threads for the neighbour index and the layout, all cores when absent; only 1 repeats exactly from the seed */
+  threads: z.number().int().min(1).max(256).optional(),
 });
 
 export const TsneSettings = z.object({
@@ -190,7 +192,17 @@ export const analysisCommands = {
     }),
     output: z.object({
       rows: z.array(
-        z.object({ method: z.string(), n: z.number().int(), dim: z.number().int(), seconds: z.number() }),
+        z.object({
+          method: z.string(),
+          n: z.number().int(),
+          dim: z.number().int(),
+          seconds: z.number(),
+          /** CPU time of all threads: steadier than seconds on a machine shared with other work */
+          cpu_seconds: z.number(),
+          /** UMAP: neighbour index, fuzzy set and start, then the layout epochs */
+          graph_seconds: z.number().optional(),
+          layout_seconds: z.number().optional(),
+        }),
       ),
       /** the machine's 1, 5 and 15 minute load averages when the benchmark ended */
       load_average: z.array(z.number()),

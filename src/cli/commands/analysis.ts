@@ -95,7 +95,12 @@ export function registerBenchProjection(bench: Command): void {
         text: (r) =>
           [
             ...r.rows.map(
-              (row) => `${row.method.padEnd(5)} ${count(row.n)} x ${row.dim}: ${seconds(row.seconds)}`,
+              (row) =>
+                `${row.method.padEnd(5)} ${count(row.n)} x ${row.dim}: ${seconds(row.seconds)} (CPU ${seconds(row.cpu_seconds)}${
+                  row.layout_seconds === undefined
+                    ? ''
+                    : `; graph ${seconds(row.graph_seconds ?? 0)}, layout ${seconds(row.layout_seconds)}`
+                })`,
             ),
             `load average ${r.load_average.map((l) => l.toFixed(1)).join(' ')} on ${r.cores} cores`,
           ].join('\n'),
