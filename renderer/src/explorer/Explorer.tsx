@@ -1,15 +1,36 @@
 // The embedding explorer: a run with embeddings, its 2-D projection (PCA at once, UMAP on demand
-// with progress and cancel), coloured by type, class or cluster, with search, nearest neighbours
-// of a clicked point and box selection. What is drawn lives in Scatter; this view holds the choices.
-import { useEffect, useMemo, useRef, useState } from 'react';
+// with progress and cancel), coloured by type, class or cluster (with the clusters' c-TF-IDF labels
+// at their centres), with search, nearest neighbours of a clicked point, box and lasso selection
+// with counts and CSV export, filters from the legends, and undo/redo of selections and filters.
+// What is drawn lives in Scatter; this view holds the choices.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CommandOutput } from '../../../src/api/index.ts';
 import { client } from '../actions.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { useStore } from '../state/store.ts';
-import { type Category, colouringOf, countsOf, search } from './categories.ts';
-import { type Points, Scatter, type ScatterHandle } from './Scatter.tsx';
+import { type Category, centresOf, colouringOf, countsOf, search } from './categories.ts';
+import { type DragTool, type PlaceLabel, type Points, Scatter, type ScatterHandle } from './Scatter.tsx';
+import { selectionCsv } from './selection.ts';
+import {
+  type Attribute,
+  changed,
+  filteredOut,
+  filteredShown,
+  redone,
+  selected,
+  startHistory,
+  toggledCategory,
+  undone,
+  type ViewProducer,
+} from './view-history.ts';
 
-type ColourBy = 'type' | 'class' | 'cluster';
+type ColourBy = Attribute;
+/** A clustering of the run: each point's cluster (null: noise) and what each cluster is about. */
+interface Clusters {
+  of: (number | null)[];
+  /** cluster number to its top c-TF-IDF terms (its top class when its names have no words) */
+  about: Map<number, string>;
+}
 type Neighbours = CommandOutput<'neighbours.query'>;
 interface Umap {
   neighbours: number;
@@ -50,14 +71,16 @@ export function Explorer() {
   const [method, setMethod] = useState<'pca' | 'umap'>('pca');
   const [umap, setUmap] = useState<Umap>({ neighbours: 15, minDist: 0.1, metric: 'cosine', seed: 0 });
   const [loaded, setLoaded] = useState<{ points: Points; entityIds: number[]; title: string } | null>(null);
-  const [clusters, setClusters] = useState<(string | null)[] | null>(null);
+  const [clusters, setClusters] = useState<Clusters | null>(null);
   const [colourBy, setColourBy] = useState<ColourBy>('type');
   const [work, setWork] = useState<Work | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [query, setQuery] = useState('');
   const [focus, setFocus] = useState<number | null>(null);
   const [neighbours, setNeighbours] = useState<Neighbours | null>(null);
-  const [boxed, setBoxed] = useState<number[] | null>(null);
+  const [history, setHistory] = useState(startHistory);
+  const [tool, setTool] = useState<DragTool>('pan');
+  const view = history.present;
   const controller = useRef<AbortController | null>(null);
   const scatter = useRef<ScatterHandle>(null);
 
@@ -85,7 +108,8 @@ export function Explorer() {
       setLoaded({ points, entityIds, title });
       setFocus(null);
       setNeighbours(null);
-      setBoxed(null);
+      // selections are rows of this projection: a new one starts a new history
+      setHistory(startHistory());
       setClusters(null);
       if (colourBy === 'cluster') setColourBy('type');
     } catch (e) {
@@ -118,14 +142,31 @@ export function Explorer() {
         { run, method: 'kmeans' },
         { signal: abort.signal, onProgress: (p) => setWork({ title: 'Clustering with k-means', ...p }) },
       );
-      const got = await client().call('clustering.get', { id: result.clustering.id });
+      const id = result.clustering.id;
+      const [got, described] = await Promise.all([
+        client().call('clustering.get', { id }),
+        client().call('clusters.describe', { id, top: 3 }),
+      ]);
       const byEntity = new Map(got.entity_ids.map((id, k) => [id, got.clusters[k]]));
-      setClusters(
-        loaded.entityIds.map((id) => {
-          const c = byEntity.get(id);
-          return c === undefined || c < 0 ? null : `cluster ${c}`;
+      // a word among every cluster's top terms tells none of them apart
+      const everywhere = described.clusters
+        .map((c) => new Set(c.terms.map((t) => t.term)))
+        .reduce((common, terms) => new Set([...common].filter((term) => terms.has(term))));
+      const about = new Map(
+        described.clusters.map((c) => {
+          const terms = c.terms
+            .map((t) => t.term)
+            .filter((term) => described.clusters.length < 2 || !everywhere.has(term));
+          return [c.cluster, terms.length > 0 ? terms.join(', ') : (c.classes[0]?.value ?? '')];
         }),
       );
+      setClusters({
+        of: loaded.entityIds.map((id) => {
+          const c = byEntity.get(id);
+          return c === undefined || c < 0 ? null : c;
+        }),
+        about,
+      });
     } catch (e) {
       setColourBy('type');
       if ((e as { code?: string }).code !== 'cancelled') setError(e);
@@ -135,16 +176,39 @@ export function Explorer() {
     }
   }
 
-  const colouring = useMemo(() => {
-    if (!loaded) return null;
-    const values =
-      colourBy === 'type' ? loaded.points.types : colourBy === 'class' ? loaded.points.classes : clusters;
-    return colouringOf(values ?? loaded.points.types);
-  }, [loaded, colourBy, clusters]);
+  const colourings = useMemo(
+    () => ({
+      type: loaded ? colouringOf(loaded.points.types) : null,
+      class: loaded ? colouringOf(loaded.points.classes) : null,
+      cluster: clusters ? colouringOf(clusters.of.map((c) => (c === null ? null : `cluster ${c}`))) : null,
+    }),
+    [loaded, clusters],
+  );
+  const colouring = colourings[colourBy] ?? colourings.type;
 
+  const captions = useMemo(
+    () => new Map([...(clusters?.about ?? [])].map(([c, about]) => [`cluster ${c}`, about])),
+    [clusters],
+  );
+  const placeLabels = useMemo<PlaceLabel[]>(() => {
+    const byCluster = colourings.cluster;
+    if (colourBy !== 'cluster' || !byCluster || !loaded) return [];
+    return centresOf(byCluster, loaded.points.x, loaded.points.y).map(({ category, x, y }) => {
+      const { name } = byCluster.categories[category];
+      return { x, y, text: captions.get(name) || name };
+    });
+  }, [colourBy, colourings, captions, loaded]);
+
+  const hidden = useMemo(
+    () => (loaded ? filteredOut(colourings, view.excluded, loaded.points.keys.length) : null),
+    [colourings, view.excluded, loaded],
+  );
+  const selection = view.selection;
+  const selectedSet = useMemo(() => (selection ? new Set(selection) : null), [selection]);
+
+  // a clicked point's neighbours are shown over the selection until the stage is clicked
   const highlighted = useMemo(() => {
-    if (boxed) return new Set(boxed);
-    if (focus === null || !neighbours || !loaded) return null;
+    if (focus === null || !neighbours || !loaded) return selectedSet;
     const rows = new Map(loaded.entityIds.map((id, k) => [id, k]));
     const set = new Set<number>([focus]);
     for (const n of neighbours.neighbours) {
@@ -152,7 +216,25 @@ export function Explorer() {
       if (at !== undefined) set.add(at);
     }
     return set;
-  }, [boxed, focus, neighbours, loaded]);
+  }, [selectedSet, focus, neighbours, loaded]);
+
+  const apply = useCallback((producer: ViewProducer) => setHistory(changed(producer)), []);
+
+  // Ctrl+Z / Ctrl+Shift+Z (⌘ on macOS) walk the history; Escape clears the selection. Keys typed in
+  // a text field or a list keep their usual meaning there; a legend checkbox just clicked does not.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (target?.closest('input:not([type="checkbox"]), select, textarea')) return;
+      const key = event.key.toLowerCase();
+      if ((event.ctrlKey || event.metaKey) && (key === 'z' || key === 'y')) {
+        event.preventDefault();
+        setHistory(key === 'y' || event.shiftKey ? redone : undone);
+      } else if (key === 'escape') apply(selected(null));
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [apply]);
 
   const matches = useMemo(
     () => (loaded ? search(query, loaded.points.keys, loaded.points.labels) : []),
@@ -160,7 +242,6 @@ export function Explorer() {
   );
 
   async function select(index: number | null) {
-    setBoxed(null);
     setFocus(index);
     setNeighbours(null);
     if (index === null || run === null || !loaded) return;
@@ -185,12 +266,16 @@ export function Explorer() {
   }
 
   async function exportPng() {
-    const blob = await scatter.current!.toPng();
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(blob);
-    link.download = `constellation-run-${run}-${loaded?.title.split(' ')[0].toLowerCase()}.png`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    download(
+      await scatter.current!.toPng(),
+      `constellation-run-${run}-${loaded?.title.split(' ')[0].toLowerCase()}.png`,
+    );
+  }
+
+  function exportSelection() {
+    if (!loaded || !selection) return;
+    const csv = selectionCsv(selection, loaded.points, clusters?.of ?? null);
+    download(new Blob([csv], { type: 'text/csv' }), `constellation-run-${run}-selection.csv`);
   }
 
   if (runs !== null && withEmbeddings.length === 0) {
@@ -324,6 +409,29 @@ export function Explorer() {
             </ul>
           )}
         </div>
+        <fieldset className="segmented" aria-label="Drag to">
+          {(['pan', 'box', 'lasso'] as const).map((t) => (
+            <button key={t} type="button" aria-pressed={tool === t} onClick={() => setTool(t)}>
+              {t === 'pan' ? 'Pan' : t === 'box' ? 'Box' : 'Lasso'}
+            </button>
+          ))}
+        </fieldset>
+        <button
+          type="button"
+          disabled={history.past.length === 0}
+          title="Undo selection or filter (Ctrl+Z)"
+          onClick={() => setHistory(undone)}
+        >
+          Undo
+        </button>
+        <button
+          type="button"
+          disabled={history.future.length === 0}
+          title="Redo (Ctrl+Shift+Z)"
+          onClick={() => setHistory(redone)}
+        >
+          Redo
+        </button>
         <button type="button" disabled={!loaded} onClick={exportPng}>
           Export PNG
         </button>
@@ -361,11 +469,16 @@ export function Explorer() {
             colouring={colouring}
             highlighted={highlighted}
             focus={focus}
+            filteredOut={hidden}
+            hideFiltered={view.hideFiltered}
+            placeLabels={placeLabels}
+            tool={tool}
             onClickPoint={(i) => void select(i)}
-            onBoxSelect={(indices) => {
+            onSelect={(indices) => {
               setFocus(null);
               setNeighbours(null);
-              setBoxed(indices.length > 0 ? indices : null);
+              // what the filters took out is not selected, even where it is still drawn grey
+              apply(selected(hidden ? indices.filter((i) => !hidden[i]) : indices));
             }}
           />
         ) : (
@@ -374,11 +487,41 @@ export function Explorer() {
         <aside className="explorer-side">
           {loaded && (
             <p className="muted small">
-              {loaded.points.keys.length.toLocaleString('en')} points · {loaded.title} · shift-drag to select
+              {loaded.points.keys.length.toLocaleString('en')} points · {loaded.title}
+              <br />
+              Drag pans · shift-drag: box · alt-drag or Lasso: lasso · Esc clears · Ctrl+Z undo, Ctrl+Shift+Z
+              redo · click a legend entry to filter it out
             </p>
           )}
           {colouring && (
-            <Legend title={`Colour: ${colourBy}`} categories={colouring.categories} testId="legend" />
+            <Legend
+              title={`Colour: ${colourBy}`}
+              categories={colouring.categories}
+              testId="legend"
+              captions={colourBy === 'cluster' ? captions : undefined}
+              excluded={view.excluded[colourBy]}
+              onToggle={(name) => apply(toggledCategory(colourBy, name))}
+            />
+          )}
+          {colourBy !== 'type' && colourings.type && (
+            <Legend
+              title="Types"
+              categories={colourings.type.categories}
+              testId="type-filter"
+              swatches={false}
+              excluded={view.excluded.type}
+              onToggle={(name) => apply(toggledCategory('type', name))}
+            />
+          )}
+          {loaded && (
+            <label className="inline-label small">
+              <input
+                type="checkbox"
+                checked={view.hideFiltered}
+                onChange={(e) => apply(filteredShown(e.target.checked))}
+              />
+              Hide filtered-out points
+            </label>
           )}
           {neighbours && focus !== null && loaded && (
             <div className="panel" data-testid="neighbours">
@@ -393,14 +536,18 @@ export function Explorer() {
               </ol>
             </div>
           )}
-          {boxed && colouring && (
+          {selection && colouring && (
             <div className="panel" data-testid="selection">
               <Legend
-                title={`Selected: ${boxed.length.toLocaleString('en')} points`}
-                categories={countsOf(boxed, colouring)}
+                title={`Selected: ${selection.length.toLocaleString('en')} points`}
+                categories={countsOf(selection, colouring)}
                 testId="selection-counts"
+                captions={colourBy === 'cluster' ? captions : undefined}
               />
-              <button type="button" onClick={() => setBoxed(null)}>
+              <button type="button" onClick={exportSelection}>
+                Export CSV
+              </button>{' '}
+              <button type="button" onClick={() => apply(selected(null))}>
                 Clear selection
               </button>
             </div>
@@ -411,17 +558,56 @@ export function Explorer() {
   );
 }
 
-function Legend({ title, categories, testId }: { title: string; categories: Category[]; testId: string }) {
+function download(blob: Blob, name: string) {
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+/** Categories with their colours and counts; with onToggle, each entry is a checkbox that filters it. */
+function Legend(props: {
+  title: string;
+  categories: Category[];
+  testId: string;
+  captions?: ReadonlyMap<string, string>;
+  excluded?: readonly string[];
+  onToggle?(name: string): void;
+  /** false where the colours are not the plot's (a filter list beside another colouring) */
+  swatches?: boolean;
+}) {
+  const { onToggle } = props;
   return (
-    <div className="legend" data-testid={testId}>
-      <h4>{title}</h4>
+    <div className="legend" data-testid={props.testId}>
+      <h4>{props.title}</h4>
       <ul>
-        {categories.map((c) => (
-          <li key={c.name}>
-            <span className="swatch" style={{ background: c.colour }} /> {c.name}{' '}
-            <span className="num muted small">{c.count.toLocaleString('en')}</span>
-          </li>
-        ))}
+        {props.categories.map((c) => {
+          const shown = !props.excluded?.includes(c.name);
+          const caption = props.captions?.get(c.name);
+          const entry = (
+            <>
+              {props.swatches !== false && <span className="swatch" style={{ background: c.colour }} />}
+              <span>
+                {c.name}
+                {caption && <span className="caption muted">{caption}</span>}
+              </span>
+            </>
+          );
+          return (
+            <li key={c.name} className={shown ? undefined : 'filtered-out'}>
+              {onToggle ? (
+                <label>
+                  <input type="checkbox" checked={shown} onChange={() => onToggle(c.name)} />
+                  {entry}
+                </label>
+              ) : (
+                entry
+              )}{' '}
+              <span className="num muted small">{c.count.toLocaleString('en')}</span>
+            </li>
+          );
+        })}
       </ul>
     </div>
   );

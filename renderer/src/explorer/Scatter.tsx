@@ -1,13 +1,15 @@
 // The scatter plot: sigma over a graphology graph of the projection's points (no edges), drawn
 // with NodePointProgram (sigma's instanced default is slow on the CPU WebGL of headless Chromium).
-// The graph is built once per projection; colouring, highlight and selection only change what the
-// nodeReducer returns, so an interaction costs a refresh, never a rebuild.
+// The graph is built once per projection; colouring, highlight, filters and selection only change
+// what the nodeReducer returns, so an interaction costs a refresh, never a rebuild. Box and lasso
+// drags are drawn here and handed up as the points they enclose; the explorer owns the choice.
 import Graph from 'graphology';
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import Sigma from 'sigma';
 import { NodePointProgram } from 'sigma/rendering';
 import type { NodeDisplayData } from 'sigma/types';
 import { type Colouring, greyColour } from './categories.ts';
+import { boxPolygon, pointsInPolygon, type Vertex } from './selection.ts';
 
 export interface Points {
   keys: string[];
@@ -25,8 +27,25 @@ export interface ScatterProps {
   highlighted: ReadonlySet<number> | null;
   /** the point whose neighbours are highlighted: drawn larger with its name */
   focus: number | null;
+  /** 1 for the points the filters take out; null: no filter */
+  filteredOut: Uint8Array | null;
+  /** filtered-out points not drawn at all (else greyed) */
+  hideFiltered: boolean;
+  /** names drawn at places of the plot (cluster labels at cluster centres), in graph coordinates */
+  placeLabels: readonly PlaceLabel[];
+  /** what a plain drag does; shift-drag is always a box and alt-drag a lasso */
+  tool: DragTool;
   onClickPoint(index: number | null): void;
-  onBoxSelect(indices: number[]): void;
+  /** the points inside a box or lasso the user drew (possibly none) */
+  onSelect(indices: number[]): void;
+}
+
+export type DragTool = 'pan' | 'box' | 'lasso';
+
+export interface PlaceLabel {
+  x: number;
+  y: number;
+  text: string;
 }
 
 export interface ScatterHandle {
@@ -45,13 +64,15 @@ interface Hover {
 const pointSize = 3;
 
 export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(props, handle) {
+  const frameRef = useRef<HTMLDivElement>(null);
   const container = useRef<HTMLDivElement>(null);
   const sigma = useRef<Sigma | null>(null);
   // the reducer reads the latest props without sigma being made again
   const latest = useRef(props);
   latest.current = props;
   const [hover, setHover] = useState<Hover | null>(null);
-  const [box, setBox] = useState<{ x0: number; y0: number; x1: number; y1: number } | null>(null);
+  // the box or lasso being dragged, in viewport pixels
+  const [drag, setDrag] = useState<{ shape: 'box' | 'lasso'; path: Vertex[] } | null>(null);
 
   const { points } = props;
   useEffect(() => {
@@ -76,7 +97,9 @@ export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(
           color: colouring.categories[colouring.of[i]].colour,
           zIndex: 1,
         };
-        if (highlighted && !highlighted.has(i)) {
+        const { filteredOut, hideFiltered } = latest.current;
+        if (filteredOut?.[i] && hideFiltered) return { ...display, hidden: true };
+        if (filteredOut?.[i] || (highlighted && !highlighted.has(i))) {
           display.color = greyColour;
           display.zIndex = 0;
         }
@@ -98,6 +121,28 @@ export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(
     renderer.on('clickNode', ({ node }) => latest.current.onClickPoint(Number(node)));
     renderer.on('clickStage', () => latest.current.onClickPoint(null));
     renderer.getCamera().on('updated', () => setHover(null));
+    // drawn over sigma's own labels canvas after each frame, so the PNG export carries them too
+    renderer.on('afterRender', () => {
+      const labels = latest.current.placeLabels;
+      if (labels.length === 0) return;
+      const context = renderer.getCanvases().labels.getContext('2d')!;
+      context.font = '600 13px system-ui, sans-serif';
+      context.textAlign = 'center';
+      context.textBaseline = 'middle';
+      context.lineJoin = 'round';
+      context.lineWidth = 4;
+      context.strokeStyle = 'rgba(255, 255, 255, 0.9)';
+      context.fillStyle = '#1f2430';
+      const { width } = renderer.getDimensions();
+      for (const label of labels) {
+        const at = renderer.graphToViewport(label);
+        // a cluster at the plot's edge keeps its whole label in view
+        const half = context.measureText(label.text).width / 2 + 4;
+        const x = Math.min(Math.max(at.x, half), width - half);
+        context.strokeText(label.text, x, at.y);
+        context.fillText(label.text, x, at.y);
+      }
+    });
     sigma.current = renderer;
     return () => {
       renderer.kill();
@@ -109,47 +154,57 @@ export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(
   // biome-ignore lint/correctness/useExhaustiveDependencies: the reducer reads them through `latest`; their change is what must redraw
   useEffect(() => {
     sigma.current?.refresh({ skipIndexation: true });
-  }, [props.colouring, props.highlighted, props.focus]);
+  }, [
+    props.colouring,
+    props.highlighted,
+    props.focus,
+    props.filteredOut,
+    props.hideFiltered,
+    props.placeLabels,
+  ]);
 
-  // shift-drag draws a box: caught before sigma's own handlers so the camera does not pan
+  // A selecting drag is caught on the plot's frame in the capture phase, before sigma's own
+  // handlers, so the camera does not pan; listening on the frame rather than sigma's canvas lets a
+  // drag start anywhere in the plot, its rounded corners included.
   useEffect(() => {
-    const element = container.current!;
+    const frame = frameRef.current!;
     const onDown = (event: MouseEvent) => {
-      if (!event.shiftKey || event.button !== 0) return;
+      if (event.button !== 0) return;
+      const { tool } = latest.current;
+      const shape = event.altKey ? 'lasso' : event.shiftKey ? 'box' : tool === 'pan' ? null : tool;
+      if (!shape) return;
       event.stopPropagation();
       event.preventDefault();
-      const rect = element.getBoundingClientRect();
-      const x0 = event.clientX - rect.left;
-      const y0 = event.clientY - rect.top;
-      setBox({ x0, y0, x1: x0, y1: y0 });
-      const onMove = (e: MouseEvent) =>
-        setBox({ x0, y0, x1: e.clientX - rect.left, y1: e.clientY - rect.top });
+      const rect = container.current!.getBoundingClientRect();
+      const at = (e: MouseEvent): Vertex => ({ x: e.clientX - rect.left, y: e.clientY - rect.top });
+      const path: Vertex[] = [at(event)];
+      setDrag({ shape, path: [...path] });
+      const onMove = (e: MouseEvent) => {
+        if (shape === 'box') path[1] = at(e);
+        else path.push(at(e));
+        setDrag({ shape, path: [...path] });
+      };
       const onUp = (e: MouseEvent) => {
         window.removeEventListener('mousemove', onMove, true);
         window.removeEventListener('mouseup', onUp, true);
         e.stopPropagation();
         // the click that follows this mouseup would reach sigma as a click on the stage
         window.addEventListener('click', (click) => click.stopPropagation(), { capture: true, once: true });
-        setBox(null);
-        const x1 = e.clientX - rect.left;
-        const y1 = e.clientY - rect.top;
+        setDrag(null);
+        if (shape === 'box') path[1] = at(e);
+        else path.push(at(e));
         const renderer = sigma.current;
         if (!renderer) return;
-        const [left, right] = [Math.min(x0, x1), Math.max(x0, x1)];
-        const [top, bottom] = [Math.min(y0, y1), Math.max(y0, y1)];
-        const inside: number[] = [];
+        const drawn = shape === 'box' ? boxPolygon(path[0], path[1] ?? path[0]) : path;
+        const polygon = drawn.map((v) => renderer.viewportToGraph(v));
         const { x, y } = latest.current.points;
-        for (let i = 0; i < x.length; i++) {
-          const at = renderer.graphToViewport({ x: x[i], y: y[i] });
-          if (at.x >= left && at.x <= right && at.y >= top && at.y <= bottom) inside.push(i);
-        }
-        latest.current.onBoxSelect(inside);
+        latest.current.onSelect(pointsInPolygon(x, y, polygon));
       };
       window.addEventListener('mousemove', onMove, true);
       window.addEventListener('mouseup', onUp, true);
     };
-    element.addEventListener('mousedown', onDown, true);
-    return () => element.removeEventListener('mousedown', onDown, true);
+    frame.addEventListener('mousedown', onDown, true);
+    return () => frame.removeEventListener('mousedown', onDown, true);
   }, []);
 
   useImperativeHandle(
@@ -188,7 +243,12 @@ export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(
 
   const hovered = hover === null ? null : hover.index;
   return (
-    <div className="scatter" data-testid="scatter" data-points={points.x.length}>
+    <div
+      className={`scatter${props.tool === 'pan' ? '' : ' scatter-selecting'}`}
+      ref={frameRef}
+      data-testid="scatter"
+      data-points={points.x.length}
+    >
       <div className="scatter-canvas" ref={container} />
       {hovered !== null && hover && (
         <div className="tooltip" data-testid="tooltip" style={{ left: hover.left + 12, top: hover.top + 12 }}>
@@ -206,16 +266,17 @@ export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(
           )}
         </div>
       )}
-      {box && (
-        <div
-          className="box-select"
-          style={{
-            left: Math.min(box.x0, box.x1),
-            top: Math.min(box.y0, box.y1),
-            width: Math.abs(box.x1 - box.x0),
-            height: Math.abs(box.y1 - box.y0),
-          }}
-        />
+      {drag && (
+        <svg className="drag-shape" aria-hidden="true">
+          <polygon
+            points={(drag.shape === 'box'
+              ? boxPolygon(drag.path[0], drag.path[1] ?? drag.path[0])
+              : drag.path
+            )
+              .map((v) => `${v.x},${v.y}`)
+              .join(' ')}
+          />
+        </svg>
       )}
     </div>
   );

@@ -102,3 +102,28 @@ export function search(
   }
   return [...starts, ...contains].slice(0, limit);
 }
+
+/**
+ * Where each category sits on the plot: the mean position of its points, with its name; the
+ * long-tail category ('other', 'none') has no single place and is left out.
+ */
+export function centresOf(
+  colouring: Colouring,
+  x: readonly number[],
+  y: readonly number[],
+): { category: number; x: number; y: number }[] {
+  const k = colouring.categories.length;
+  const sums = new Float64Array(3 * k);
+  for (let i = 0; i < x.length; i++) {
+    const c = colouring.of[i];
+    sums[3 * c] += x[i];
+    sums[3 * c + 1] += y[i];
+    sums[3 * c + 2]++;
+  }
+  const centres: { category: number; x: number; y: number }[] = [];
+  for (let c = 0; c < k; c++) {
+    if (sums[3 * c + 2] === 0 || colouring.categories[c].colour === otherColour) continue;
+    centres.push({ category: c, x: sums[3 * c] / sums[3 * c + 2], y: sums[3 * c + 1] / sums[3 * c + 2] });
+  }
+  return centres;
+}
