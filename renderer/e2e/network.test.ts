@@ -116,7 +116,8 @@ test('a searched venue: capped neighbours said so, details on a click, expand ad
   const box = (await network().boundingBox())!;
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   const details = page.getByTestId('node-details');
-  await details.waitFor();
+  // the panel opens at once; degrees per relation follow with network.node's answer
+  await details.locator('.netview-degrees').waitFor();
   const text = await textOf(details);
   assert.match(text, new RegExp(`key\\s+${hub.key}`));
   assert.match(text, /type\s+conf/);

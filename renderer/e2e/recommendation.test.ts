@@ -131,7 +131,10 @@ test("a popularity run: the user's history as a timeline and the run's top 10", 
     new RegExp(expected.recommendations[0].score.toFixed(4)),
   );
   await page.getByTestId('recommendations').locator('.recview-item').first().click();
-  assert.match(await textOf(page.getByTestId('nearest')), /has no item embeddings/);
+  await page
+    .getByTestId('nearest')
+    .getByText(/has no item embeddings/)
+    .waitFor();
   await matchScreenshot(page, 'recommendation', [page.locator('.workspace-name')]);
 });
 
