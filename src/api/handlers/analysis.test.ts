@@ -84,6 +84,10 @@ test('projections, clusterings, labels and neighbours round-trip through the dis
   assert.equal(page.types[0], 'paper');
   assert.equal(page.classes[0], `field${blobs[390]}`);
   assert.ok(page.x.every(Number.isFinite) && page.y.length === 10);
+  assert.deepEqual(page.degrees, new Array(10).fill(0));
+  const first3 = await dispatch('projection.get', { id: pca.projection.id, limit: 3 }, { workspace });
+  assert.deepEqual(first3.keys, ['p0', 'p1', 'p2']);
+  assert.deepEqual(first3.degrees, [1, 1, 0], 'p0 cites p1: one relation touches each');
 
   const clustering = await dispatch('clustering.compute', { run, method: 'kmeans' }, { workspace });
   assert.equal(clustering.chosen.k, 4);

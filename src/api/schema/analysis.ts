@@ -120,6 +120,8 @@ export const analysisCommands = {
       classes: z.array(z.string().nullable()),
       x: z.array(z.number()),
       y: z.array(z.number()),
+      /** relations touching each entity: its degree, or for an interaction log its interactions */
+      degrees: z.array(z.number().int()),
     }),
     progress: z.never(),
   },
