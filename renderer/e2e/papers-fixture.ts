@@ -1,5 +1,5 @@
 // The explorer tests' workspace: 400 papers in four topics whose vectors are four planted blobs
-// (label "<topic> paper <i>", class "field<blob>"), and one run holding those vectors.
+// (label "<topic> paper <i>", class "field<blob>"), p0 citing p1..p5, and one run holding the vectors.
 import { clusteredVectors } from '../../src/analysis/clustered-vectors.ts';
 import { openWorkspace } from '../../src/workspace/workspace.ts';
 
@@ -27,7 +27,8 @@ export function makePapersWorkspace(path: string): Papers {
       })),
     );
     session.relationType('cites', 'paper', 'paper');
-    session.addRelations('cites', [0], [1]);
+    // p0 cites p1..p5: degrees 5, then 1 each, the rest 0
+    session.addRelations('cites', [0, 0, 0, 0, 0], [1, 2, 3, 4, 5]);
     const dataset = session.commit();
     const run = ws.runs.create({
       datasetId: dataset.id,

@@ -385,6 +385,21 @@ test('colouring by cluster shows a legend with what each cluster is about, and l
     );
     assert.match(entry, new RegExp(`\\s${members.length}$`));
   }
+  // the labels are drawn into the view, so the PNG export carries them (the only ink that dark)
+  assert.ok(pixelsOf(await exportedPng(), '#1f2430') > 50, 'cluster labels in the exported PNG');
   await page.waitForTimeout(300);
   await matchScreenshot(page, 'explorer-clusters', [page.locator('.workspace-name')]);
+});
+
+test('points sized by degree; the tooltip gives the degree', { skip }, async () => {
+  await page.getByLabel('Size by').selectOption('degree');
+  await page.getByLabel('Search by name').fill('paper 0');
+  await page.locator('.autocomplete button').first().dispatchEvent('mousedown');
+  await page.waitForTimeout(800);
+  const { centre } = await plot();
+  await page.mouse.move(centre.x - 3, centre.y);
+  await page.mouse.move(centre.x, centre.y, { steps: 3 });
+  const tooltip = page.getByTestId('tooltip');
+  await tooltip.waitFor();
+  assert.match(await textOf(tooltip), /paper 0[\s\S]*key p0[\s\S]*degree 5/);
 });

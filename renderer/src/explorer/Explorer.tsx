@@ -8,7 +8,7 @@ import type { CommandOutput } from '../../../src/api/index.ts';
 import { client } from '../actions.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { useStore } from '../state/store.ts';
-import { type Category, centresOf, colouringOf, countsOf, search } from './categories.ts';
+import { type Category, centresOf, colouringOf, countsOf, search, sizesOf } from './categories.ts';
 import { type DragTool, type PlaceLabel, type Points, Scatter, type ScatterHandle } from './Scatter.tsx';
 import { selectionCsv } from './selection.ts';
 import {
@@ -47,7 +47,7 @@ interface Work {
 
 /** Pages of projection.get into flat arrays (a page is at most 100k points on the wire). */
 async function loadPoints(id: number): Promise<{ points: Points; entityIds: number[] }> {
-  const points: Points = { keys: [], types: [], labels: [], classes: [], x: [], y: [] };
+  const points: Points = { keys: [], types: [], labels: [], classes: [], x: [], y: [], degrees: [] };
   const entityIds: number[] = [];
   for (let offset = 0; ; ) {
     const page = await client().call('projection.get', { id, offset, limit: 100_000 });
@@ -57,6 +57,7 @@ async function loadPoints(id: number): Promise<{ points: Points; entityIds: numb
     points.classes.push(...page.classes);
     points.x.push(...page.x);
     points.y.push(...page.y);
+    points.degrees.push(...page.degrees);
     entityIds.push(...page.entity_ids);
     offset += page.keys.length;
     if (page.keys.length === 0 || offset >= page.total) break;
@@ -80,6 +81,7 @@ export function Explorer() {
   const [neighbours, setNeighbours] = useState<Neighbours | null>(null);
   const [history, setHistory] = useState(startHistory);
   const [tool, setTool] = useState<DragTool>('pan');
+  const [sizeByDegree, setSizeByDegree] = useState(false);
   const view = history.present;
   const controller = useRef<AbortController | null>(null);
   const scatter = useRef<ScatterHandle>(null);
@@ -149,14 +151,16 @@ export function Explorer() {
       ]);
       const byEntity = new Map(got.entity_ids.map((id, k) => [id, got.clusters[k]]));
       // a word among every cluster's top terms tells none of them apart
-      const everywhere = described.clusters
-        .map((c) => new Set(c.terms.map((t) => t.term)))
-        .reduce((common, terms) => new Set([...common].filter((term) => terms.has(term))));
+      const clustersWith = new Map<string, number>();
+      for (const c of described.clusters)
+        for (const { term } of c.terms) clustersWith.set(term, (clustersWith.get(term) ?? 0) + 1);
       const about = new Map(
         described.clusters.map((c) => {
           const terms = c.terms
             .map((t) => t.term)
-            .filter((term) => described.clusters.length < 2 || !everywhere.has(term));
+            .filter(
+              (term) => described.clusters.length < 2 || clustersWith.get(term) !== described.clusters.length,
+            );
           return [c.cluster, terms.length > 0 ? terms.join(', ') : (c.classes[0]?.value ?? '')];
         }),
       );
@@ -198,6 +202,13 @@ export function Explorer() {
       return { x, y, text: captions.get(name) || name };
     });
   }, [colourBy, colourings, captions, loaded]);
+
+  // a dataset without relations (images, videos) has nothing to size by
+  const hasDegrees = useMemo(() => (loaded ? loaded.points.degrees.some((d) => d > 0) : false), [loaded]);
+  const sizes = useMemo(
+    () => (loaded && sizeByDegree && hasDegrees ? sizesOf(loaded.points.degrees) : null),
+    [loaded, sizeByDegree, hasDegrees],
+  );
 
   const hidden = useMemo(
     () => (loaded ? filteredOut(colourings, view.excluded, loaded.points.keys.length) : null),
@@ -409,6 +420,19 @@ export function Explorer() {
             </ul>
           )}
         </div>
+        {hasDegrees && (
+          <label className="inline-label">
+            Size by
+            <select
+              aria-label="Size by"
+              value={sizeByDegree ? 'degree' : 'none'}
+              onChange={(e) => setSizeByDegree(e.target.value === 'degree')}
+            >
+              <option value="none">nothing</option>
+              <option value="degree">degree / popularity</option>
+            </select>
+          </label>
+        )}
         <fieldset className="segmented" aria-label="Drag to">
           {(['pan', 'box', 'lasso'] as const).map((t) => (
             <button key={t} type="button" aria-pressed={tool === t} onClick={() => setTool(t)}>
@@ -472,6 +496,7 @@ export function Explorer() {
             filteredOut={hidden}
             hideFiltered={view.hideFiltered}
             placeLabels={placeLabels}
+            sizes={sizes}
             tool={tool}
             onClickPoint={(i) => void select(i)}
             onSelect={(indices) => {

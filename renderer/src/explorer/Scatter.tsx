@@ -18,6 +18,8 @@ export interface Points {
   classes: (string | null)[];
   x: number[];
   y: number[];
+  /** relations touching each entity (an interaction log's interactions) */
+  degrees: number[];
 }
 
 export interface ScatterProps {
@@ -31,6 +33,8 @@ export interface ScatterProps {
   filteredOut: Uint8Array | null;
   /** filtered-out points not drawn at all (else greyed) */
   hideFiltered: boolean;
+  /** each point's size in pixels; null: all the same */
+  sizes: Float32Array | null;
   /** names drawn at places of the plot (cluster labels at cluster centres), in graph coordinates */
   placeLabels: readonly PlaceLabel[];
   /** what a plain drag does; shift-drag is always a box and alt-drag a lasso */
@@ -88,12 +92,13 @@ export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(
       zIndex: true,
       labelRenderedSizeThreshold: Number.POSITIVE_INFINITY,
       nodeReducer(_node, data) {
-        const { colouring, highlighted, focus } = latest.current;
+        const { colouring, highlighted, focus, sizes } = latest.current;
         const i = data.i as number;
+        const size = sizes ? sizes[i] : pointSize;
         const display: Partial<NodeDisplayData> = {
           x: data.x,
           y: data.y,
-          size: pointSize,
+          size,
           color: colouring.categories[colouring.of[i]].colour,
           zIndex: 1,
         };
@@ -104,7 +109,7 @@ export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(
           display.zIndex = 0;
         }
         if (focus === i) {
-          display.size = pointSize * 2.5;
+          display.size = Math.max(size, pointSize * 2.5);
           display.zIndex = 2;
           display.label = points.labels[i] ?? points.keys[i];
           display.forceLabel = true;
@@ -161,6 +166,7 @@ export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(
     props.filteredOut,
     props.hideFiltered,
     props.placeLabels,
+    props.sizes,
   ]);
 
   // A selecting drag is caught on the plot's frame in the capture phase, before sigma's own
@@ -258,6 +264,9 @@ export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(
           </div>
           <div>
             <span className="muted">type</span> {points.types[hovered]}
+          </div>
+          <div>
+            <span className="muted">degree</span> {points.degrees[hovered].toLocaleString('en')}
           </div>
           {points.classes[hovered] !== null && (
             <div>

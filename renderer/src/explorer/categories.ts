@@ -127,3 +127,18 @@ export function centresOf(
   }
   return centres;
 }
+
+/** Smallest and largest point sizes (pixels) when sized by a count. */
+export const sizeRange = [2, 10] as const;
+
+/**
+ * Point sizes for counts (degrees, interactions): on a log scale, since such counts are heavy-tailed
+ * and a linear scale leaves all but a few hubs at the smallest size.
+ */
+export function sizesOf(counts: readonly number[]): Float32Array {
+  let top = 0;
+  for (const c of counts) if (c > top) top = c;
+  const [small, large] = sizeRange;
+  const scale = top > 0 ? (large - small) / Math.log1p(top) : 0;
+  return Float32Array.from(counts, (c) => small + scale * Math.log1p(Math.max(0, c)));
+}

@@ -51,6 +51,7 @@ test('the CSV has one quoted row per selected point with its cluster', () => {
     classes: ['field0', null, 'field1'],
     x: [0.5, -1, 2],
     y: [1, 2, -3.25],
+    degrees: [0, 0, 0],
   };
   assert.equal(
     selectionCsv([2, 0], points, [null, 1, 3]),
