@@ -1,9 +1,7 @@
 // Selecting, filtering and undoing in the embedding explorer, in headless Chromium against serve
-// mode. What a box or lasso must select is computed here from the stored projection's coordinates:
-// at sigma's starting camera the middle of the points' extent sits at the middle of the plot and
-// both axes share one scale (y up), so a region bounded by rays from the middle selects the same
-// points at any scale. The rays are chosen, and checked, to pass no point closer than 1 % of the
-// extent, so a pixel of rounding cannot move a point across.
+// mode. What a box or lasso must select is computed from the stored projection's coordinates (see
+// regions.ts); the regions are checked to pass no point closer than 1 % of the extent, so a pixel
+// of rounding cannot move a point across.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +20,7 @@ import {
   textOf,
 } from './harness.ts';
 import { makePapersWorkspace, type Papers, paperCount, topics } from './papers-fixture.ts';
+import { clearestBox, clearestWedge, plotOn, shiftDrag as shiftDragOn } from './regions.ts';
 
 const skip = chromiumAvailable() ? false : 'skipped: /usr/bin/chromium is absent (apt-get install chromium)';
 let dir: string;
@@ -69,53 +68,9 @@ after(async () => {
 const row = (key: string) => Number(key.slice(1));
 const blobOf = (k: number) => papers.blobs[row(stored.keys[k])];
 
-/** Each point's offset from the middle of the extent, in screen orientation (y down), over the extent. */
-function offsets(): { dx: number; dy: number }[] {
-  const [x0, x1] = [Math.min(...stored.x), Math.max(...stored.x)];
-  const [y0, y1] = [Math.min(...stored.y), Math.max(...stored.y)];
-  const extent = Math.max(x1 - x0, y1 - y0);
-  return stored.x.map((x, k) => ({
-    dx: (x - (x0 + x1) / 2) / extent,
-    dy: -(stored.y[k] - (y0 + y1) / 2) / extent,
-  }));
-}
-
-const degrees = (a: number) => ((((a * 180) / Math.PI) % 360) + 360) % 360;
-
-/** Distance from a point to the ray from the middle at angle a (degrees, screen orientation). */
-function toRay(p: { dx: number; dy: number }, a: number): number {
-  const ux = Math.cos((a * Math.PI) / 180);
-  const uy = Math.sin((a * Math.PI) / 180);
-  const along = p.dx * ux + p.dy * uy;
-  return along <= 0 ? Math.hypot(p.dx, p.dy) : Math.abs(p.dx * uy - p.dy * ux);
-}
-
-/** The rows inside the wedge swept clockwise on screen from angle a1 to a2, and its rays' clearance. */
-function wedge(a1: number, a2: number): { rows: number[]; clearance: number } {
-  const span = (((a2 - a1) % 360) + 360) % 360;
-  const points = offsets();
-  const rows = points.flatMap((p, k) =>
-    (((degrees(Math.atan2(p.dy, p.dx)) - a1) % 360) + 360) % 360 < span ? [k] : [],
-  );
-  const clearance = Math.min(...points.map((p) => Math.min(toRay(p, a1), toRay(p, a2))));
-  return { rows, clearance };
-}
-
-/** The ray at angle a from the middle of the plot to its edge (inset 3 px), in page pixels. */
-async function plot() {
-  const frame = (await page.getByTestId('scatter').boundingBox())!;
-  const centre = { x: frame.x + frame.width / 2, y: frame.y + frame.height / 2 };
-  const [halfW, halfH] = [frame.width / 2 - 3, frame.height / 2 - 3];
-  const edge = (a: number) => {
-    const [c, s] = [Math.cos((a * Math.PI) / 180), Math.sin((a * Math.PI) / 180)];
-    const t = Math.min(
-      Math.abs(c) > 1e-9 ? halfW / Math.abs(c) : Infinity,
-      Math.abs(s) > 1e-9 ? halfH / Math.abs(s) : Infinity,
-    );
-    return { x: centre.x + c * t, y: centre.y + s * t };
-  };
-  return { frame, centre, edge };
-}
+const plot = () => plotOn(page);
+const shiftDrag = (from: { x: number; y: number }, to: { x: number; y: number }) =>
+  shiftDragOn(page, from, to);
 
 /** Draws the wedge from a1 to a2 as a lasso: the middle, along the ray a1, round the plot's edge, back along a2. */
 async function lasso(a1: number, a2: number) {
@@ -129,15 +84,6 @@ async function lasso(a1: number, a2: number) {
   await page.mouse.down();
   for (const p of at.slice(1)) await page.mouse.move(p.x, p.y, { steps: 2 });
   await page.mouse.up();
-}
-
-async function shiftDrag(from: { x: number; y: number }, to: { x: number; y: number }) {
-  await page.keyboard.down('Shift');
-  await page.mouse.move(Math.round(from.x), Math.round(from.y));
-  await page.mouse.down();
-  await page.mouse.move(Math.round(to.x), Math.round(to.y), { steps: 5 });
-  await page.mouse.up();
-  await page.keyboard.up('Shift');
 }
 
 /** The selection panel's heading as written (the page shows it in capitals). */
@@ -169,40 +115,17 @@ async function exportedPng(): Promise<PNG> {
 const grey = '#dcdfe4';
 const firstColour = '#4e79a7';
 
-/**
- * Boxes whose edges through the plot's middle are rays of a wedge (their other edges lie beyond
- * every point): the four quadrants and four halves, from one corner (0 or 1 of the plot's width and
- * height) to the middle (0.5) or to the middle of the far edge.
- */
-const boxes = [
-  { a1: 180, a2: 270, from: [0, 0], to: [0.5, 0.5] },
-  { a1: 270, a2: 360, from: [1, 0], to: [0.5, 0.5] },
-  { a1: 0, a2: 90, from: [1, 1], to: [0.5, 0.5] },
-  { a1: 90, a2: 180, from: [0, 1], to: [0.5, 0.5] },
-  { a1: 90, a2: 270, from: [0, 0], to: [0.5, 1] },
-  { a1: 270, a2: 90, from: [1, 0], to: [0.5, 1] },
-  { a1: 180, a2: 360, from: [0, 0], to: [1, 0.5] },
-  { a1: 0, a2: 180, from: [0, 1], to: [1, 0.5] },
-];
-
 test('a box through the middle selects the points of its quadrant or half, counted per label, exported as CSV', {
   skip,
 }, async () => {
-  const [box, expected] = boxes
-    .map((b) => [b, wedge(b.a1, b.a2)] as const)
-    .reduce((best, c) => (c[1].clearance > best[1].clearance ? c : best));
+  const expected = clearestBox(stored);
   assert.ok(
     expected.clearance >= 0.01,
     `every box passes within ${expected.clearance} of the extent from a point`,
   );
   assert.ok(expected.rows.length > 0 && expected.rows.length < paperCount);
-  const { frame } = await plot();
-  // corners 12 px inside the frame, past its rounded corners (sigma keeps 30 px free of points)
-  const at = ([fx, fy]: number[]) => ({
-    x: fx === 0.5 ? frame.x + frame.width / 2 : frame.x + 12 + fx * (frame.width - 24),
-    y: fy === 0.5 ? frame.y + frame.height / 2 : frame.y + 12 + fy * (frame.height - 24),
-  });
-  await shiftDrag(at(box.from), at(box.to));
+  const { corner } = await plot();
+  await shiftDrag(corner(expected.from), corner(expected.to));
   await page.getByTestId('selection').waitFor();
   assert.equal(await selectionTitle(), `Selected: ${expected.rows.length} points`);
   assert.match(
@@ -248,21 +171,8 @@ test('a lasso selects the points it encloses; undo and redo walk back and forth,
   skip,
 }, async () => {
   const boxed = await selectionTitle();
-  // of the wedges 90° to 200° wide holding 20 to 380 points, the one whose rays pass farthest from any point
-  const points = offsets();
-  const clear = Array.from({ length: 360 }, (_, a) => Math.min(...points.map((p) => toRay(p, a))));
-  let best = { a1: 0, a2: 0, clearance: 0 };
-  for (let a1 = 0; a1 < 360; a1++) {
-    for (let span = 90; span <= 200; span++) {
-      const a2 = (a1 + span) % 360;
-      if (Math.min(clear[a1], clear[a2]) <= best.clearance) continue;
-      const inside = wedge(a1, a2).rows.length;
-      if (inside >= 20 && inside <= paperCount - 20)
-        best = { a1, a2, clearance: Math.min(clear[a1], clear[a2]) };
-    }
-  }
-  const { a1, a2 } = best;
-  const expected = wedge(a1, a2);
+  const expected = clearestWedge(stored);
+  const { a1, a2 } = expected;
   assert.ok(expected.clearance >= 0.01, `the lasso passes ${expected.clearance} of the extent from a point`);
 
   await page.getByRole('button', { name: 'Lasso', exact: true }).click();

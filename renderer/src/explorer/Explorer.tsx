@@ -4,11 +4,12 @@
 // with counts and CSV export, filters from the legends, and undo/redo of selections and filters.
 // What is drawn lives in Scatter; this view holds the choices.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CommandOutput } from '../../../src/api/index.ts';
+import type { CommandInput, CommandOutput } from '../../../src/api/index.ts';
 import { client } from '../actions.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { useStore } from '../state/store.ts';
 import { type Category, centresOf, colouringOf, countsOf, search, sizesOf } from './categories.ts';
+import { type AlignedPoints, alignedPoints } from './comparison.ts';
 import { type DragTool, type PlaceLabel, type Points, Scatter, type ScatterHandle } from './Scatter.tsx';
 import { selectionCsv } from './selection.ts';
 import {
@@ -32,6 +33,13 @@ interface Clusters {
   about: Map<number, string>;
 }
 type Neighbours = CommandOutput<'neighbours.query'>;
+interface Loaded {
+  points: Points;
+  entityIds: number[];
+  title: string;
+  /** what was asked for this projection: a compared run is projected the same way */
+  request: CommandInput<'projection.compute'>;
+}
 interface Umap {
   neighbours: number;
   minDist: number;
@@ -71,7 +79,8 @@ export function Explorer() {
   const [run, setRun] = useState<number | null>(null);
   const [method, setMethod] = useState<'pca' | 'umap'>('pca');
   const [umap, setUmap] = useState<Umap>({ neighbours: 15, minDist: 0.1, metric: 'cosine', seed: 0 });
-  const [loaded, setLoaded] = useState<{ points: Points; entityIds: number[]; title: string } | null>(null);
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [compared, setCompared] = useState<(AlignedPoints & { run: number }) | null>(null);
   const [clusters, setClusters] = useState<Clusters | null>(null);
   const [colourBy, setColourBy] = useState<ColourBy>('type');
   const [work, setWork] = useState<Work | null>(null);
@@ -107,7 +116,8 @@ export function Explorer() {
         onProgress: (p) => setWork({ title: `Projecting with ${title}`, ...p }),
       });
       const { points, entityIds } = await loadPoints(result.projection.id);
-      setLoaded({ points, entityIds, title });
+      setLoaded({ points, entityIds, title, request });
+      setCompared(null);
       setFocus(null);
       setNeighbours(null);
       // selections are rows of this projection: a new one starts a new history
@@ -130,6 +140,36 @@ export function Explorer() {
     if (run !== null) void compute('pca');
     return () => controller.current?.abort();
   }, [run]);
+
+  // Another run of the same dataset, projected as this one was, drawn beside it in this
+  // projection's rows: selections, filters and colours are shared, so they are linked by entity.
+  async function compareWith(other: number | null) {
+    setCompared(null);
+    if (other === null || !loaded) return;
+    const abort = new AbortController();
+    controller.current = abort;
+    const title = `Projecting run #${other} with ${loaded.title}`;
+    setWork({ title, done: 0, total: 0, stage: 'starting' });
+    try {
+      const result = await client().call(
+        'projection.compute',
+        { ...loaded.request, run: other },
+        { signal: abort.signal, onProgress: (p) => setWork({ title, ...p }) },
+      );
+      const theirs = await loadPoints(result.projection.id);
+      setCompared({
+        run: other,
+        ...alignedPoints(loaded.points, loaded.entityIds, theirs.points, theirs.entityIds),
+      });
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'cancelled') setError(e);
+    } finally {
+      controller.current = null;
+      setWork(null);
+    }
+  }
+  const current = withEmbeddings.find((r) => r.id === run);
+  const comparable = withEmbeddings.filter((r) => r.id !== run && r.dataset === current?.dataset);
 
   async function colourByClusters() {
     if (run === null || !loaded) return;
@@ -194,14 +234,19 @@ export function Explorer() {
     () => new Map([...(clusters?.about ?? [])].map(([c, about]) => [`cluster ${c}`, about])),
     [clusters],
   );
-  const placeLabels = useMemo<PlaceLabel[]>(() => {
-    const byCluster = colourings.cluster;
-    if (colourBy !== 'cluster' || !byCluster || !loaded) return [];
-    return centresOf(byCluster, loaded.points.x, loaded.points.y).map(({ category, x, y }) => {
-      const { name } = byCluster.categories[category];
-      return { x, y, text: captions.get(name) || name };
-    });
-  }, [colourBy, colourings, captions, loaded]);
+  const placeLabelsOf = useCallback(
+    (points: Points | undefined): PlaceLabel[] => {
+      const byCluster = colourings.cluster;
+      if (colourBy !== 'cluster' || !byCluster || !points) return [];
+      return centresOf(byCluster, points.x, points.y).map(({ category, x, y }) => {
+        const { name } = byCluster.categories[category];
+        return { x, y, text: captions.get(name) || name };
+      });
+    },
+    [colourBy, colourings, captions],
+  );
+  const placeLabels = useMemo(() => placeLabelsOf(loaded?.points), [placeLabelsOf, loaded]);
+  const comparedLabels = useMemo(() => placeLabelsOf(compared?.points), [placeLabelsOf, compared]);
 
   // a dataset without relations (images, videos) has nothing to size by
   const hasDegrees = useMemo(() => (loaded ? loaded.points.degrees.some((d) => d > 0) : false), [loaded]);
@@ -288,6 +333,22 @@ export function Explorer() {
     const csv = selectionCsv(selection, loaded.points, clusters?.of ?? null);
     download(new Blob([csv], { type: 'text/csv' }), `constellation-run-${run}-selection.csv`);
   }
+
+  const shared = {
+    highlighted,
+    focus,
+    filteredOut: hidden,
+    hideFiltered: view.hideFiltered,
+    sizes,
+    tool,
+    onClickPoint: (i: number | null) => void select(i),
+    onSelect: (indices: number[]) => {
+      setFocus(null);
+      setNeighbours(null);
+      // what the filters took out is not selected, even where it is still drawn grey
+      apply(selected(hidden ? indices.filter((i) => !hidden[i]) : indices));
+    },
+  };
 
   if (runs !== null && withEmbeddings.length === 0) {
     return (
@@ -420,6 +481,24 @@ export function Explorer() {
             </ul>
           )}
         </div>
+        {comparable.length > 0 && (
+          <label className="inline-label">
+            Compare with
+            <select
+              aria-label="Compare with"
+              value={compared?.run ?? ''}
+              disabled={work !== null || !loaded}
+              onChange={(e) => void compareWith(e.target.value === '' ? null : Number(e.target.value))}
+            >
+              <option value="">no other run</option>
+              {comparable.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {`#${r.id} ${r.model}`}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         {hasDegrees && (
           <label className="inline-label">
             Size by
@@ -487,25 +566,27 @@ export function Explorer() {
       {error ? <ErrorMessage error={error} /> : null}
       <div className="explorer-body">
         {loaded && colouring ? (
-          <Scatter
-            ref={scatter}
-            points={loaded.points}
-            colouring={colouring}
-            highlighted={highlighted}
-            focus={focus}
-            filteredOut={hidden}
-            hideFiltered={view.hideFiltered}
-            placeLabels={placeLabels}
-            sizes={sizes}
-            tool={tool}
-            onClickPoint={(i) => void select(i)}
-            onSelect={(indices) => {
-              setFocus(null);
-              setNeighbours(null);
-              // what the filters took out is not selected, even where it is still drawn grey
-              apply(selected(hidden ? indices.filter((i) => !hidden[i]) : indices));
-            }}
-          />
+          <div className="scatters">
+            <Scatter
+              ref={scatter}
+              points={loaded.points}
+              placeLabels={placeLabels}
+              caption={compared ? `#${run} ${current?.model ?? ''}` : undefined}
+              {...shared}
+              colouring={colouring}
+            />
+            {compared && (
+              <Scatter
+                testId="scatter-compared"
+                points={compared.points}
+                absent={compared.absent}
+                placeLabels={comparedLabels}
+                caption={`#${compared.run} ${withEmbeddings.find((r) => r.id === compared.run)?.model ?? ''}`}
+                {...shared}
+                colouring={colouring}
+              />
+            )}
+          </div>
         ) : (
           <div className="scatter empty">{work ? 'Projecting…' : 'Choose a run.'}</div>
         )}

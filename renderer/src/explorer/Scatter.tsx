@@ -33,6 +33,11 @@ export interface ScatterProps {
   filteredOut: Uint8Array | null;
   /** filtered-out points not drawn at all (else greyed) */
   hideFiltered: boolean;
+  /** 1 for points not to draw nor select at all (entities a compared run lacks); null: none */
+  absent?: Uint8Array | null;
+  /** names the plot for tests and for the person (a compared run's name in its corner) */
+  testId?: string;
+  caption?: string;
   /** each point's size in pixels; null: all the same */
   sizes: Float32Array | null;
   /** names drawn at places of the plot (cluster labels at cluster centres), in graph coordinates */
@@ -102,8 +107,8 @@ export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(
           color: colouring.categories[colouring.of[i]].colour,
           zIndex: 1,
         };
-        const { filteredOut, hideFiltered } = latest.current;
-        if (filteredOut?.[i] && hideFiltered) return { ...display, hidden: true };
+        const { filteredOut, hideFiltered, absent } = latest.current;
+        if (absent?.[i] || (filteredOut?.[i] && hideFiltered)) return { ...display, hidden: true };
         if (filteredOut?.[i] || (highlighted && !highlighted.has(i))) {
           display.color = greyColour;
           display.zIndex = 0;
@@ -203,8 +208,9 @@ export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(
         if (!renderer) return;
         const drawn = shape === 'box' ? boxPolygon(path[0], path[1] ?? path[0]) : path;
         const polygon = drawn.map((v) => renderer.viewportToGraph(v));
-        const { x, y } = latest.current.points;
-        latest.current.onSelect(pointsInPolygon(x, y, polygon));
+        const { points, absent } = latest.current;
+        const inside = pointsInPolygon(points.x, points.y, polygon);
+        latest.current.onSelect(absent ? inside.filter((i) => !absent[i]) : inside);
       };
       window.addEventListener('mousemove', onMove, true);
       window.addEventListener('mouseup', onUp, true);
@@ -252,10 +258,11 @@ export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(
     <div
       className={`scatter${props.tool === 'pan' ? '' : ' scatter-selecting'}`}
       ref={frameRef}
-      data-testid="scatter"
+      data-testid={props.testId ?? 'scatter'}
       data-points={points.x.length}
     >
       <div className="scatter-canvas" ref={container} />
+      {props.caption && <div className="scatter-caption">{props.caption}</div>}
       {hovered !== null && hover && (
         <div className="tooltip" data-testid="tooltip" style={{ left: hover.left + 12, top: hover.top + 12 }}>
           <strong>{points.labels[hovered] ?? points.keys[hovered]}</strong>
