@@ -4,6 +4,7 @@ import { bytes, count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
 import { registerBenchProjection } from './analysis.ts';
 import { registerBenchEngine } from './bench-engine.ts';
+import { registerBenchExplorer } from './bench-explorer.ts';
 import { registerBenchMetapath2vec } from './bench-metapath2vec.ts';
 
 interface BenchImportFlags extends CommonFlags {
@@ -31,4 +32,5 @@ export function registerBench(program: Command): void {
   registerBenchEngine(bench);
   registerBenchMetapath2vec(bench);
   registerBenchProjection(bench);
+  registerBenchExplorer(bench);
 }
