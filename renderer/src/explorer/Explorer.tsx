@@ -277,11 +277,11 @@ export function Explorer() {
   const apply = useCallback((producer: ViewProducer) => setHistory(changed(producer)), []);
 
   // Ctrl+Z / Ctrl+Shift+Z (⌘ on macOS) walk the history; Escape clears the selection. Keys typed in
-  // a text field or a list keep their usual meaning there; a legend checkbox just clicked does not.
+  // a text field keep their usual meaning there; a checkbox or list just used does not.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null;
-      if (target?.closest('input:not([type="checkbox"]), select, textarea')) return;
+      if (target?.closest('input:not([type="checkbox"]), textarea')) return;
       const key = event.key.toLowerCase();
       if ((event.ctrlKey || event.metaKey) && (key === 'z' || key === 'y')) {
         event.preventDefault();
@@ -346,7 +346,7 @@ export function Explorer() {
       setFocus(null);
       setNeighbours(null);
       // what the filters took out is not selected, even where it is still drawn grey
-      apply(selected(hidden ? indices.filter((i) => !hidden[i]) : indices));
+      apply(selected(Int32Array.from(hidden ? indices.filter((i) => !hidden[i]) : indices)));
     },
   };
 

@@ -191,8 +191,12 @@ export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(
       const path: Vertex[] = [at(event)];
       setDrag({ shape, path: [...path] });
       const onMove = (e: MouseEvent) => {
-        if (shape === 'box') path[1] = at(e);
-        else path.push(at(e));
+        const here = at(e);
+        const last = path[path.length - 1];
+        if (shape === 'box') path[1] = here;
+        // a lasso vertex every few pixels: the test per point is linear in the vertices
+        else if (Math.hypot(here.x - last.x, here.y - last.y) >= 3) path.push(here);
+        else return;
         setDrag({ shape, path: [...path] });
       };
       const onUp = (e: MouseEvent) => {

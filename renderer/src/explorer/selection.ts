@@ -60,12 +60,13 @@ function csvField(value: string | number | null): string {
  * key, label, type, class, cluster (empty where the run has no clustering yet), x, y.
  */
 export function selectionCsv(
-  rows: readonly number[],
+  rows: ArrayLike<number>,
   points: Points,
   clusters: readonly (number | null)[] | null,
 ): string {
   const lines = ['key,label,type,class,cluster,x,y'];
-  for (const i of rows) {
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k];
     lines.push(
       [
         points.keys[i],

@@ -7,8 +7,8 @@ import type { Colouring } from './categories.ts';
 export type Attribute = 'type' | 'class' | 'cluster';
 
 export interface ExplorerView {
-  /** rows of the selected points; null: nothing selected */
-  selection: readonly number[] | null;
+  /** rows of the selected points (4 bytes a row: the history keeps many); null: nothing selected */
+  selection: Int32Array | null;
   /** per attribute, the category names filtered out */
   excluded: Readonly<Record<Attribute, readonly string[]>>;
   /** filtered-out points greyed (still giving context) or not drawn */
@@ -23,8 +23,8 @@ export interface ViewHistory {
 
 export type ViewProducer = (view: ExplorerView) => ExplorerView;
 
-/** Steps kept for undo: enough for a session of exploring, bounded so selections of 1M rows do not pile up. */
-const depth = 100;
+/** Steps kept for undo: enough for a session of exploring, bounded so selections of 1M rows (4 MB each) do not pile up. */
+const depth = 50;
 
 export const initialView: ExplorerView = {
   selection: null,
@@ -67,7 +67,7 @@ export const redone = (history: ViewHistory): ViewHistory =>
 
 /** An empty selection is no selection: the view goes back to all points in colour. */
 export const selected =
-  (rows: readonly number[] | null): ViewProducer =>
+  (rows: Int32Array | null): ViewProducer =>
   (view) =>
     (rows === null || rows.length === 0) && view.selection === null
       ? view
