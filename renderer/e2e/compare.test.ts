@@ -1,12 +1,14 @@
 // Two runs of the same papers side by side in headless Chromium against serve mode: a box drawn in
 // the compared run's plot selects the entities its coordinates put there (computed from that run's
-// stored projection), and the selection is those same papers in the first plot, its panel and CSV.
+// stored projection), and the selection is those same papers in the first plot, its panel and CSV;
+// the PNG holds both plots; reprojecting the run keeps the selection.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { openWorkspace } from '../../src/workspace/workspace.ts';
 import {
   buildRenderer,
@@ -101,4 +103,28 @@ test('a box in the compared run selects its papers in both runs', { skip }, asyn
     assert.deepEqual([x, y], [shown.x[expected.rows[at]], shown.y[expected.rows[at]]]);
   });
   await matchScreenshot(page, 'explorer-compare', [page.locator('.workspace-name')]);
+
+  // the PNG holds both plots side by side, 8 px apart (each plot is its frame less a 1 px border)
+  const widths = await Promise.all(
+    ['scatter', 'scatter-compared'].map(async (id) => (await page.getByTestId(id).boundingBox())!.width - 2),
+  );
+  const png = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export PNG' }).click();
+  const { width } = PNG.sync.read(readFileSync((await (await png).path())!));
+  assert.ok(Math.abs(width - (widths[0] + 8 + widths[1])) <= 2, `PNG ${width} px wide, plots ${widths}`);
+});
+
+test('another projection of the same run keeps the selection', { skip }, async () => {
+  const selectedBefore = (await page.getByTestId('selection').locator('h4').textContent())!;
+  await page.getByLabel('Projection').selectOption('umap');
+  await page.getByRole('button', { name: 'Project' }).click();
+  await page.getByTestId('projection-progress').waitFor({ state: 'detached', timeout: 120_000 });
+  await page.locator(`[data-testid="scatter"][data-points="${paperCount}"]`).waitFor();
+  assert.equal(
+    await page.getByTestId('scatter-compared').count(),
+    0,
+    'the comparison ends with the projection',
+  );
+  assert.equal((await page.getByTestId('selection').locator('h4').textContent())!, selectedBefore);
+  assert.match(await page.locator('.explorer-side').innerText(), /UMAP/);
 });

@@ -10,7 +10,14 @@ import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { useStore } from '../state/store.ts';
 import { type Category, centresOf, colouringOf, countsOf, search, sizesOf } from './categories.ts';
 import { type AlignedPoints, alignedPoints } from './comparison.ts';
-import { type DragTool, type PlaceLabel, type Points, Scatter, type ScatterHandle } from './Scatter.tsx';
+import {
+  type DragTool,
+  type PlaceLabel,
+  type Points,
+  plotsPng,
+  Scatter,
+  type ScatterHandle,
+} from './Scatter.tsx';
 import { selectionCsv } from './selection.ts';
 import {
   type Attribute,
@@ -73,6 +80,10 @@ async function loadPoints(id: number): Promise<{ points: Points; entityIds: numb
   return { points, entityIds };
 }
 
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((id, k) => id === b[k]);
+}
+
 export function Explorer() {
   const runs = useStore((s) => s.runs);
   const withEmbeddings = useMemo(() => (runs ?? []).filter((r) => r.hasEmbeddings), [runs]);
@@ -94,6 +105,7 @@ export function Explorer() {
   const view = history.present;
   const controller = useRef<AbortController | null>(null);
   const scatter = useRef<ScatterHandle>(null);
+  const comparedScatter = useRef<ScatterHandle>(null);
 
   useEffect(() => {
     if (run === null && withEmbeddings.length > 0) setRun(withEmbeddings[0].id);
@@ -116,14 +128,18 @@ export function Explorer() {
         onProgress: (p) => setWork({ title: `Projecting with ${title}`, ...p }),
       });
       const { points, entityIds } = await loadPoints(result.projection.id);
+      // Another projection of the same run has the same rows: its selection, history and clusters
+      // carry over (see where a cluster went from PCA to UMAP). Another run keeps only the filters.
+      const sameRows = loaded?.request.run === run && sameIds(loaded.entityIds, entityIds);
+      if (!sameRows) {
+        setHistory((h) => startHistory({ ...h.present, selection: null }));
+        setClusters(null);
+        if (colourBy === 'cluster') setColourBy('type');
+      }
       setLoaded({ points, entityIds, title, request });
       setCompared(null);
       setFocus(null);
       setNeighbours(null);
-      // selections are rows of this projection: a new one starts a new history
-      setHistory(startHistory());
-      setClusters(null);
-      if (colourBy === 'cluster') setColourBy('type');
     } catch (e) {
       if ((e as { code?: string }).code !== 'cancelled') setError(e);
     } finally {
@@ -322,8 +338,9 @@ export function Explorer() {
   }
 
   async function exportPng() {
+    const plots = [scatter.current, comparedScatter.current].filter((p) => p !== null);
     download(
-      await scatter.current!.toPng(),
+      await plotsPng(plots),
       `constellation-run-${run}-${loaded?.title.split(' ')[0].toLowerCase()}.png`,
     );
   }
@@ -577,6 +594,7 @@ export function Explorer() {
             />
             {compared && (
               <Scatter
+                ref={comparedScatter}
                 testId="scatter-compared"
                 points={compared.points}
                 absent={compared.absent}

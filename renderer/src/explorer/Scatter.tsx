@@ -60,8 +60,28 @@ export interface PlaceLabel {
 export interface ScatterHandle {
   /** Moves the camera to a point and zooms in on it. */
   flyTo(index: number): void;
-  /** The view as a PNG, all layers on a white background. */
-  toPng(): Promise<Blob>;
+  /** The view as drawn now, all layers on a white background. */
+  toCanvas(): HTMLCanvasElement;
+}
+
+/** Plots side by side (a compared run on the right), a white gap between, as one PNG. */
+export function plotsPng(plots: readonly ScatterHandle[]): Promise<Blob> {
+  const canvases = plots.map((p) => p.toCanvas());
+  const gap = 8 * (window.devicePixelRatio || 1);
+  const out = document.createElement('canvas');
+  out.width = canvases.reduce((sum, c) => sum + c.width, 0) + gap * (canvases.length - 1);
+  out.height = Math.max(...canvases.map((c) => c.height));
+  const context = out.getContext('2d')!;
+  context.fillStyle = '#ffffff';
+  context.fillRect(0, 0, out.width, out.height);
+  let left = 0;
+  for (const canvas of canvases) {
+    context.drawImage(canvas, left, 0);
+    left += canvas.width + gap;
+  }
+  return new Promise((resolve, reject) =>
+    out.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the view could not be encoded as PNG')))),
+  );
 }
 
 interface Hover {
@@ -232,7 +252,7 @@ export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(
         if (!renderer || !shown) return;
         renderer.getCamera().animate({ x: shown.x, y: shown.y, ratio: 0.08 }, { duration: 400 });
       },
-      toPng() {
+      toCanvas() {
         const renderer = sigma.current!;
         // WebGL keeps no drawing buffer: draw now and copy the layers in the same task
         renderer.refresh();
@@ -247,11 +267,7 @@ export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(
         for (const [id, canvas] of Object.entries(renderer.getCanvases())) {
           if (id !== 'mouse') context.drawImage(canvas, 0, 0, out.width, out.height);
         }
-        return new Promise((resolve, reject) =>
-          out.toBlob((blob) =>
-            blob ? resolve(blob) : reject(new Error('the view could not be encoded as PNG')),
-          ),
-        );
+        return out;
       },
     }),
     [],
