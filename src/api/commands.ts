@@ -17,6 +17,7 @@ import { recommendationCommands } from './schema/recommendation.ts';
 import { runHistoryCommands } from './schema/run-history.ts';
 import { runCommands } from './schema/runs.ts';
 import { trainCommands } from './schema/train.ts';
+import { vitCommands } from './schema/vit.ts';
 
 export interface CommandSpec {
   description: string;
@@ -40,6 +41,7 @@ export const commands = {
   ...metapath2vecCommands,
   ...evaluateCommands,
   ...bert4recCommands,
+  ...vitCommands,
   ...analysisCommands,
   ...networkCommands,
   ...recommendationCommands,

@@ -12,6 +12,7 @@ import { registerExport } from './commands/export.ts';
 import { registerImport } from './commands/import.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerTrain } from './commands/train.ts';
+import { registerVit } from './commands/vit.ts';
 import { registerWalks } from './commands/walks.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -30,6 +31,7 @@ const commandFamilies = [
   registerWalks,
   registerEval,
   registerBert4Rec,
+  registerVit,
   registerAnalysis,
 ];
 

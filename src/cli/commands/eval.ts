@@ -5,7 +5,7 @@ import { runCommand } from '../run-command.ts';
 
 interface EvalFlags extends CommonFlags {
   task?: 'node-classification' | 'clustering';
-  protocol?: 'pop100' | 'uniform100' | 'full';
+  protocol?: 'pop100' | 'uniform100' | 'full' | 'supervised';
   type?: string;
   repeats?: string;
   seed?: string;
@@ -33,13 +33,17 @@ export function registerEval(program: Command): void {
       .addOption(
         new Option(
           '--protocol <protocol>',
-          "recommendation runs: rank each user's held-out item among 100 popularity-sampled, 100 uniform or all unseen items",
-        ).choices(['pop100', 'uniform100', 'full']),
+          "recommendation runs: rank each user's held-out item among 100 popularity-sampled, 100 uniform or all unseen items; classifier runs: supervised (top-1 and confusion on the test split)",
+        ).choices(['pop100', 'uniform100', 'full', 'supervised']),
       )
       .option('--type <type>', 'the labelled entity type (default: the one with most labelled embeddings)')
       .option('--repeats <n>', 'random splits per train fraction, or k-means seeds', '10')
       .option('--seed <n>', 'first seed of the splits / k-means initialisations', '0'),
   ).action(async (run: string, flags: EvalFlags) => {
+    if (flags.protocol === 'supervised') {
+      await evalSupervised(Number(run), flags);
+      return;
+    }
     if (flags.protocol) {
       await evalRanking(Number(run), flags.protocol, flags);
       return;
@@ -118,6 +122,21 @@ async function evalRanking(run: number, protocol: 'pop100' | 'uniform100' | 'ful
       [
         `run ${r.run} (${r.model}), ${protocol}: ${count(r.users)} users (${count(r.excluded_users)} with < 3 interactions left out), ${seconds(r.seconds)}`,
         `  HR@1 ${r['HR@1'].toFixed(4)}  HR@5 ${r['HR@5'].toFixed(4)}  HR@10 ${r['HR@10'].toFixed(4)}  NDCG@5 ${r['NDCG@5'].toFixed(4)}  NDCG@10 ${r['NDCG@10'].toFixed(4)}  MRR ${r.MRR.toFixed(4)}`,
+      ].join('\n'),
+  });
+}
+
+/** `eval RUN --protocol supervised`: top-1 and the confusion matrix of a classifier run. */
+async function evalSupervised(run: number, flags: EvalFlags) {
+  await runCommand('eval.supervised', { run }, commonOptions(flags), {
+    progress: (p) => `classifying: ${p.done} / ${p.total} images`,
+    text: (r) =>
+      [
+        `run ${r.run} (${r.model}), supervised on ${count(r.images)} test images, ${seconds(r.seconds)}: top-1 ${percent(r.top1)} %`,
+        ...r.classes.map(
+          (c, i) =>
+            `  ${c.padEnd(12)} ${percent(r.per_class_top1[i]).padStart(6)} %  ${r.confusion[i].join(' ')}`,
+        ),
       ].join('\n'),
   });
 }

@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import { runJob } from '../../jobs/run-job.ts';
+import { resolveConfig } from '../../models/vit/config.ts';
+import { supervisedEvalJob, vitBenchJob, vitTrainJob } from '../../models/vit/jobs.ts';
+import type { Handler } from '../handler.ts';
+import { ApiError } from '../schema/errors.ts';
+
+/** Errors the model code raises by name (jobs hand errors back as plain data). */
+function refusal(error: unknown, command: string): unknown {
+  if (!(error instanceof Error)) return error;
+  if (['RunNotUsable', 'TrainingDiverged', 'DeviceUnavailable'].includes(error.name)) {
+    return new ApiError({ code: 'refused', message: error.message, command });
+  }
+  return error;
+}
+
+export const trainVitCommand: Handler<'train.vit'> = async (input, { workspace, progress, signal }) => {
+  // bad settings are answered here, as invalid input, before a thread starts
+  const config = resolveConfig(input.preset, input.settings);
+  try {
+    return await runJob(
+      vitTrainJob,
+      {
+        workspace: resolve(workspace),
+        dataset: input.dataset,
+        config,
+        device: input.device,
+        threads: input.threads,
+        resume: input.resume,
+      },
+      { onProgress: progress, signal, graceMs: 60_000 },
+    );
+  } catch (error) {
+    throw refusal(error, 'train.vit');
+  }
+};
+
+export const supervisedEvalCommand: Handler<'eval.supervised'> = async (
+  input,
+  { workspace, progress, signal },
+) => {
+  try {
+    return await runJob(
+      supervisedEvalJob,
+      { workspace: resolve(workspace), run: input.run },
+      { onProgress: progress, signal },
+    );
+  } catch (error) {
+    throw refusal(error, 'eval.supervised');
+  }
+};
+
+export const benchVitCommand: Handler<'bench.vit'> = async (input, { signal }) =>
+  runJob(vitBenchJob, input, { signal });

@@ -1,0 +1,116 @@
+import { type Command, Option } from 'commander';
+import { presetNames } from '../../models/vit/config.ts';
+import { type CommonFlags, commonOptions, setting, withCommonOptions } from '../common-options.ts';
+import { count, seconds } from '../format.ts';
+import { runCommand } from '../run-command.ts';
+
+interface TrainFlags extends CommonFlags {
+  dataset: string;
+  preset: (typeof presetNames)[number];
+  set?: Record<string, unknown>;
+  device: 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
+  threads?: string;
+  resume?: string;
+}
+
+interface BenchFlags extends CommonFlags {
+  preset: (typeof presetNames)[number];
+  size: string;
+  channels: string;
+  steps: string;
+  warmup: string;
+  threads?: string;
+}
+
+const devices = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
+const percent = (x: number) => `${(100 * x).toFixed(2)} %`;
+
+/** A subcommand group another family may already have created (`train`, `bench`). */
+function group(program: Command, name: string, description: string): Command {
+  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
+}
+
+/** `train vit` and `bench vit` (`eval RUN --protocol supervised` lives in eval.ts). */
+export function registerVit(program: Command): void {
+  withCommonOptions(
+    group(program, 'train', 'train a model on a dataset; the run is stored in the workspace')
+      .command('vit')
+      .description(
+        'a Vision Transformer image classifier (sizes adapt to the dataset: 8 x 8 patch 2, 28 x 28 patch 4)',
+      )
+      .requiredOption('--dataset <name>', 'the images dataset')
+      .addOption(
+        new Option('--preset <name>', 'settings to start from').choices(presetNames).default('quick'),
+      )
+      .option(
+        '--set <key=value>',
+        'override a setting, e.g. hidden=96, layers=6, epochs=20 (repeatable)',
+        setting,
+      )
+      .addOption(new Option('--device <device>', 'execution provider').choices(devices).default('auto'))
+      .option('--threads <n>', 'intra-op threads (default: all cores)')
+      .option('--resume <run>', 'continue a cancelled run from its last checkpoint'),
+  ).action(async (flags: TrainFlags) => {
+    await runCommand(
+      'train.vit',
+      {
+        dataset: flags.dataset,
+        preset: flags.preset,
+        settings: flags.set ?? {},
+        device: flags.device,
+        threads: flags.threads === undefined ? undefined : Number(flags.threads),
+        resume: flags.resume === undefined ? undefined : Number(flags.resume),
+      },
+      commonOptions(flags),
+      {
+        progress: (p) =>
+          p.phase === 'training'
+            ? `epoch ${p.epoch} step ${p.step}: loss ${p.loss?.toFixed(4)}, lr ${p.lr?.toExponential(2)}, ${Math.round(p.images_per_s ?? 0)} images/s, ETA ${Math.round(p.eta_s ?? 0)} s`
+            : `${p.phase}${p.total ? `: ${count(p.done ?? 0)} / ${count(p.total)}` : ''}`,
+        text: (r) =>
+          [
+            `run ${r.run} (vit) in ${seconds(r.seconds)} on ${r.device}: ${r.epochs} epochs, ${count(r.steps)} steps, best epoch ${r.best_epoch}, stopped by ${r.stopped}, ${Math.round(r.images_per_s)} images/s`,
+            `  images ${r.data.image_size} x ${r.data.image_size} x ${r.data.channels}, patch ${r.data.patch}, batch ${r.data.batch}; ${r.data.resized} resized, ${r.data.converted} converted`,
+            `  split (${r.data.split.test_from} test): ${count(r.data.split.train)} train, ${count(r.data.split.validation)} validation, ${count(r.data.split.test)} test, ${count(r.data.split.unlabelled)} unlabelled`,
+            `  validation top-1 ${percent(r.validation_top1)}, test top-1 ${percent(r.test.top1)}; ${count(r.embeddings)} image embeddings stored`,
+          ].join('\n'),
+      },
+    );
+  });
+
+  withCommonOptions(
+    group(program, 'bench', 'benchmarks that print machine-readable results')
+      .command('vit')
+      .description(
+        'ViT training and inference images/s on generated images (default: the fashion preset, 28 x 28)',
+      )
+      .addOption(new Option('--preset <name>', 'the model size').choices(presetNames).default('fashion'))
+      .option('--size <n>', 'side of the square images', '28')
+      .option('--channels <n>', '1 or 3', '1')
+      .option('--steps <n>', 'timed steps and inference batches', '10')
+      .option('--warmup <n>', 'untimed ones first', '2')
+      .option('--threads <n>', 'intra-op threads (default: all cores)'),
+  ).action(async (flags: BenchFlags) => {
+    await runCommand(
+      'bench.vit',
+      {
+        preset: flags.preset,
+        size: Number(flags.size),
+        channels: Number(flags.channels) as 1 | 3,
+        steps: Number(flags.steps),
+        warmup: Number(flags.warmup),
+        threads: flags.threads === undefined ? undefined : Number(flags.threads),
+      },
+      commonOptions(flags),
+      {
+        text: (r) =>
+          [
+            `vit ${r.preset} (${r.image_size} x ${r.image_size} x ${r.channels}, patch ${r.patch}, d ${r.hidden}, ${r.layers} layers) on ${r.device} x${r.threads}`,
+            `  training:  ${r.train_images_per_s.toFixed(1)} images/s (${r.train_ms_per_step.toFixed(0)} ms per step of ${r.batch})`,
+            `  inference: ${r.inference_images_per_s.toFixed(1)} images/s (${r.inference_ms_per_batch.toFixed(0)} ms per batch of ${r.eval_batch})`,
+            `  load average ${r.load_average.toFixed(2)}, CPU ${seconds(r.cpu_seconds)}`,
+          ].join('\n'),
+      },
+    );
+  });
+}

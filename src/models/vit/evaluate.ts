@@ -1,0 +1,90 @@
+// Supervised evaluation of an image classifier: top-1 accuracy and the confusion matrix over a set
+// of labelled images, and the representation of every image for the embedding explorer. The model
+// is any function from a uint8 batch of `rows` images to its logits and representations, so the
+// trainer thread (during training) and a plain session (a stored run) share this code.
+import type { HostArray } from '../../onnx/dtype.ts';
+import { imageBatch } from '../vision/batches.ts';
+import type { ImageSet } from '../vision/image-set.ts';
+
+export type Classifier = (images: Uint8Array) => Promise<Record<string, HostArray>>;
+
+export interface SupervisedMetrics {
+  top1: number;
+  /** images evaluated */
+  images: number;
+  classes: string[];
+  /** confusion[true][predicted] counts */
+  confusion: number[][];
+  /** recall of each class (its diagonal over its row) */
+  per_class_top1: number[];
+}
+
+/** Argmax of each of the first `n` rows of `logits` [rows, classes]. */
+function predictions(logits: Float32Array, n: number, classes: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (logits[r * classes + c] > logits[r * classes + best]) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+
+/**
+ * Runs `images` through the model `rows` at a time. Returns the predicted class of each, and the
+ * `embedding` output rows when `dim` is given.
+ */
+export async function classify(
+  set: ImageSet,
+  images: Int32Array,
+  rows: number,
+  model: Classifier,
+  options: { dim?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+): Promise<{ predicted: Int32Array; embeddings: Float32Array | null }> {
+  const classes = set.classes.length;
+  const predicted = new Int32Array(images.length);
+  const embeddings = options.dim ? new Float32Array(images.length * options.dim) : null;
+  for (let at = 0; at < images.length; at += rows) {
+    if (options.signal?.aborted) {
+      const error = new Error('evaluation cancelled');
+      error.name = 'AbortError';
+      throw error;
+    }
+    const chosen = images.subarray(at, Math.min(at + rows, images.length));
+    const out = await model(imageBatch(set, chosen, rows).images);
+    predicted.set(predictions(out.logits as Float32Array, chosen.length, classes), at);
+    if (embeddings && options.dim) {
+      embeddings.set(
+        (out.embedding as Float32Array).subarray(0, chosen.length * options.dim),
+        at * options.dim,
+      );
+    }
+    options.onProgress?.(at + chosen.length, images.length);
+  }
+  return { predicted, embeddings };
+}
+
+export function supervisedMetrics(
+  set: ImageSet,
+  images: Int32Array,
+  predicted: Int32Array,
+): SupervisedMetrics {
+  const k = set.classes.length;
+  const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  let hits = 0;
+  for (let i = 0; i < images.length; i++) {
+    const truth = set.labels[images[i]];
+    confusion[truth][predicted[i]]++;
+    if (truth === predicted[i]) hits++;
+  }
+  return {
+    top1: images.length > 0 ? hits / images.length : 0,
+    images: images.length,
+    classes: set.classes,
+    confusion,
+    per_class_top1: confusion.map((row, c) => {
+      const n = row.reduce((a, b) => a + b, 0);
+      return n > 0 ? row[c] / n : 0;
+    }),
+  };
+}

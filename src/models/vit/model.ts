@@ -1,0 +1,179 @@
+// The Vision Transformer (Dosovitskiy et al., ICLR 2021) over the shared Transformer encoder:
+// the image cut into P x P patches, each linearly projected to d, a learned [CLS] token prepended,
+// learned position embeddings added, a pre-norm encoder (MHSA + GELU MLP, final LayerNorm), and
+// a linear classification head on the [CLS] output. Training: label-smoothed cross-entropy,
+// AdamW with linear warmup and cosine decay, global-norm clipping.
+//
+// The graph takes the images as uint8 [B, C, H, W] and normalises them itself with the training
+// split's per-channel mean and std, so batches cross threads as bytes.
+import { compileEvalStep, compileTrainStep } from '../../onnx/compile.ts';
+import type { Graph, Tensor } from '../../onnx/graph.ts';
+import { softmaxCrossEntropy } from '../../onnx/losses.ts';
+import * as op from '../../onnx/ops/index.ts';
+import { adamw, schedule } from '../../onnx/optim/index.ts';
+import type { Program } from '../../onnx/program.ts';
+import {
+  type EncoderConfig,
+  encoderWeights,
+  parametersOf,
+  transformerEncoder,
+} from '../transformer/index.ts';
+import { type Initializer, initialValues } from '../transformer/init.ts';
+import { mlpWidth, type VitConfig, type VitShape } from './config.ts';
+
+/** Per-channel statistics of pixel / 255 over the training images. */
+export interface Normalisation {
+  mean: number[];
+  std: number[];
+}
+
+export function encoderConfig(config: VitConfig): EncoderConfig {
+  return {
+    layers: config.layers,
+    hidden: config.hidden,
+    heads: config.heads,
+    ffn: mlpWidth(config),
+    norm: 'pre',
+    gelu: 'none',
+    layerNormEps: 1e-6,
+    init: { kind: 'vit' },
+  };
+}
+
+interface Network {
+  /** [B, d] the final-normed [CLS] output: the image's representation */
+  cls: Tensor;
+  /** [B, classes] */
+  logits: Tensor;
+  /** per layer, attention probabilities [B, heads, T, T] (token 0 is [CLS]) */
+  attentions: Tensor[];
+}
+
+function network(
+  g: Graph,
+  images: Tensor,
+  config: VitConfig,
+  shape: VitShape,
+  norm: Normalisation,
+  dropoutSeed: Tensor | null,
+): Network {
+  const [batch, channels] = images.shape;
+  const { patch, classes } = shape;
+  const d = config.hidden;
+  const tokens = (shape.size / patch) ** 2;
+  const patchWidth = channels * patch * patch;
+  const param = (name: string, dims: number[], init: Initializer) =>
+    g.parameter(name, dims, { values: initialValues(config.seed, name, dims, init) });
+  const drop =
+    dropoutSeed && (config.dropout > 0 || config.attention_dropout > 0)
+      ? { hidden: config.dropout, attention: config.attention_dropout, seed: dropoutSeed }
+      : undefined;
+  const x = g.scope('embedding', () => {
+    const mean = g.constant(norm.mean, [1, channels, 1, 1], 'float32', 'pixel_mean');
+    const scale = g.constant(
+      norm.std.map((s) => 1 / (255 * s)),
+      [1, channels, 1, 1],
+      'float32',
+      'pixel_scale',
+    );
+    // (p / 255 - mean) / std = (p - 255 mean) / (255 std)
+    const pixels = op.mul(op.sub(op.cast(images, 'float32'), op.mul(mean, 255)), scale);
+    const flat = op.reshape(op.patches(pixels, [patch, patch]), [batch * tokens, patchWidth]);
+    const w = param('embedding/patch/w', [patchWidth, d], {
+      kind: 'xavier-uniform',
+      fanIn: patchWidth,
+      fanOut: d,
+    });
+    const b = param('embedding/patch/b', [d], { kind: 'constant', value: 0 });
+    const embedded = op.reshape(op.linear(flat, w, b), [batch, tokens, d]);
+    const cls = param('embedding/cls', [1, 1, d], { kind: 'constant', value: 0 });
+    const sequence = op.concat([op.expand(cls, [batch, 1, d]), embedded], 1);
+    const positions = param('embedding/positions', [1, tokens + 1, d], { kind: 'normal', std: 0.02 });
+    const summed = op.add(sequence, positions);
+    return drop && drop.hidden > 0 ? op.dropout(summed, { p: drop.hidden, seed: drop.seed }) : summed;
+  });
+  const encoder = encoderConfig(config);
+  const weights = encoderWeights(parametersOf(g), encoder, config.seed);
+  const { hidden, attentions } = transformerEncoder(x, weights, encoder, { dropout: drop });
+  const cls = op.reshape(op.slice(hidden, 1, 0, 1), [batch, d]);
+  const logits = g.scope('head', () =>
+    op.linear(
+      cls,
+      // the reference zero-initialises the head
+      param('head/w', [d, classes], { kind: 'constant', value: 0 }),
+      param('head/b', [classes], { kind: 'constant', value: 0 }),
+    ),
+  );
+  return { cls, logits, attentions };
+}
+
+/** Correct predictions among the rows with a label (filler rows carry -1). */
+function correct(logits: Tensor, labels: Tensor): Tensor {
+  const g = logits.graph;
+  const classes = logits.shape[1];
+  const best = op.reduceMax(logits, [1], true);
+  // the first class reaching the maximum: argmax without an ArgMax op
+  const index = g.constant(
+    Array.from({ length: classes }, (_, i) => i),
+    [1, classes],
+    'float32',
+    'class_index',
+  );
+  const atMax = op.where(op.equal(logits, best), index, classes);
+  const predicted = op.neg(op.reduceMax(op.neg(atMax), [1]));
+  return op.sumAll(op.cast(op.equal(predicted, op.cast(labels, 'float32')), 'float32'));
+}
+
+export function trainProgram(
+  config: VitConfig,
+  shape: VitShape,
+  norm: Normalisation,
+  rows: number,
+  totalSteps: number,
+): Program {
+  const total = Math.max(totalSteps, 2);
+  return compileTrainStep({
+    name: 'vit_train',
+    build: (g) => {
+      const images = g.input('images', [rows, shape.channels, shape.size, shape.size], 'uint8');
+      const labels = g.input('labels', [rows], 'int64');
+      const seed = g.input('seed', [], 'int64');
+      const net = network(g, images, config, shape, norm, seed);
+      const loss = g.scope('loss', () =>
+        softmaxCrossEntropy(net.logits, labels, { ignoreIndex: -1, labelSmoothing: config.label_smoothing }),
+      );
+      return { loss, metrics: { correct: correct(net.logits, labels) } };
+    },
+    optimizer: adamw({ weightDecay: config.weight_decay }),
+    schedule: schedule.warmupCosineDecay({
+      peak: config.lr,
+      warmupSteps: Math.min(Math.round(config.warmup * total), total - 1),
+      totalSteps: total,
+    }),
+    clipNorm: config.clip_norm,
+  });
+}
+
+/** Logits and the [CLS] representation of a batch; optionally the attention maps. */
+export function inferenceProgram(
+  config: VitConfig,
+  shape: VitShape,
+  norm: Normalisation,
+  rows: number,
+  { attentions = false }: { attentions?: boolean } = {},
+): Program {
+  return compileEvalStep({
+    name: 'vit_infer',
+    build: (g) => {
+      const images = g.input('images', [rows, shape.channels, shape.size, shape.size], 'uint8');
+      const net = network(g, images, config, shape, norm, null);
+      const outputs: Record<string, Tensor> = { logits: net.logits, embedding: net.cls };
+      if (attentions) {
+        net.attentions.forEach((a, i) => {
+          outputs[`attention${i}`] = a;
+        });
+      }
+      return { outputs };
+    },
+  });
+}
