@@ -17,6 +17,7 @@ import {
   matchScreenshot,
   type Served,
   serve,
+  textOf,
 } from './harness.ts';
 import { makePapersWorkspace, type Papers, paperCount } from './papers-fixture.ts';
 import { type Coordinates, clearestBox, plotOn, shiftDrag } from './regions.ts';
@@ -126,5 +127,5 @@ test('another projection of the same run keeps the selection', { skip }, async (
     'the comparison ends with the projection',
   );
   assert.equal((await page.getByTestId('selection').locator('h4').textContent())!, selectedBefore);
-  assert.match(await page.locator('.explorer-side').innerText(), /UMAP/);
+  assert.match(await textOf(page.locator('.explorer-side')), /UMAP/);
 });
