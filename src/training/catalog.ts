@@ -152,7 +152,7 @@ const metapath2vec: TrainableModel = {
       },
     ],
     resumable: false,
-    reportsLoss: false,
+    reportsLoss: true,
   },
   check(call) {
     metapath2vecSettings(call);
@@ -191,6 +191,7 @@ const metapath2vec: TrainableModel = {
         const [from, to] = span[p.phase];
         call.onProgress({
           phase: p.phase,
+          loss: p.loss,
           throughput:
             p.phase === 'storing'
               ? undefined

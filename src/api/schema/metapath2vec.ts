@@ -20,6 +20,8 @@ export const TrainProgress = z.object({
   phase: z.enum(['walks', 'training', 'storing']),
   done: z.number(),
   total: z.number(),
+  /** mean training loss per pair since the previous event that had one (the run's train/loss points) */
+  loss: z.number().optional(),
 });
 
 export const WalksProgress = z.object({ walks: z.number().int(), total: z.number().int() });

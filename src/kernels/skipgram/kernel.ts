@@ -1,6 +1,6 @@
 // The host side of the skip-gram kernel (skipgram.as): the compiled module, and the layout of
 // the one shared memory every worker's instance works on (tables, noise, corpus, per-thread
-// generator state and scratch, the progress counter and the cancel flag).
+// generator state, loss accumulator and scratch, the progress counter and the cancel flag).
 import { readFileSync } from 'node:fs';
 import type { SkipGramCorpus } from '../../models/metapath2vec/types.ts';
 import type { NoiseTables } from './noise.ts';
@@ -10,6 +10,8 @@ const PAGE = 65536;
 const MAX_PAGES = 65536;
 const SIGMOID_SIZE = 1024;
 const MAX_EXP = 6;
+/** A thread's block: generator state (8 bytes), loss sum and count (16), then scratch 16-byte aligned for SIMD. */
+const SCRATCH_AT = 32;
 
 export interface SkipGramExports {
   initInput(table: number, count: number, dim: number, rng: number): void;
@@ -44,6 +46,7 @@ const align = (n: number) => Math.ceil(n / 64) * 64;
 /** Byte offsets of everything in the shared memory. The corpus comes last so it can grow per chunk. */
 export class SkipGramLayout {
   readonly sigmoid: number;
+  readonly negLogSigmoid: number;
   readonly bounds: number;
   readonly typeOf: number;
   readonly noiseProb: number;
@@ -66,6 +69,7 @@ export class SkipGramLayout {
       return start;
     };
     this.sigmoid = take(SIGMOID_SIZE * 4);
+    this.negLogSigmoid = take(SIGMOID_SIZE * 4);
     this.bounds = take((types + 2) * 4);
     this.typeOf = take(size * 4);
     this.noiseProb = take(2 * size * 4);
@@ -73,7 +77,7 @@ export class SkipGramLayout {
     this.noiseAlias = take(2 * size * 4);
     this.input = take(size * dim * 4);
     this.output = take(size * dim * 4);
-    this.threadBlockBytes = align(8 + dim * 4 + (negatives + 1) * 8);
+    this.threadBlockBytes = align(SCRATCH_AT + dim * 4 + (negatives + 1) * 8);
     this.threadBlocks = take(threads * this.threadBlockBytes);
     this.pairsDone = take(8);
     this.cancel = take(4);
@@ -84,8 +88,31 @@ export class SkipGramLayout {
     return this.threadBlocks + thread * this.threadBlockBytes;
   }
 
-  scratch(thread: number): number {
+  /** The thread's loss accumulator: the f64 sum of its pairs' losses, then the i64 count of those pairs. */
+  loss(thread: number): number {
     return this.rng(thread) + 8;
+  }
+
+  scratch(thread: number): number {
+    return this.rng(thread) + SCRATCH_AT;
+  }
+
+  /** Sums of every thread's loss accumulator; the count is read before and after the sums, so both are of the same flushes. */
+  lossTotals(memory: WebAssembly.Memory): { loss: number; pairs: number } {
+    const buffer = memory.buffer;
+    for (;;) {
+      let pairs = 0n;
+      let loss = 0;
+      for (let t = 0; t < this.spec.threads; t++) {
+        pairs += Atomics.load(new BigInt64Array(buffer, this.loss(t) + 8, 1), 0);
+        loss += new Float64Array(buffer, this.loss(t), 1)[0];
+      }
+      let again = 0n;
+      for (let t = 0; t < this.spec.threads; t++) {
+        again += Atomics.load(new BigInt64Array(buffer, this.loss(t) + 8, 1), 0);
+      }
+      if (again === pairs) return { loss, pairs: Number(pairs) };
+    }
   }
 
   /** Where a corpus of `walks` walks and `tokens` tokens is placed: offsets first, then tokens. */
@@ -108,7 +135,7 @@ export class SkipGramLayout {
   }
 }
 
-/** Writes the logistic table, noise tables and token types; output vectors stay zero. */
+/** Writes the logistic and loss tables, noise tables and token types; output vectors stay zero. */
 export function writeTables(
   memory: WebAssembly.Memory,
   layout: SkipGramLayout,
@@ -117,9 +144,14 @@ export function writeTables(
 ): void {
   const buffer = memory.buffer;
   const sigmoid = new Float32Array(buffer, layout.sigmoid, SIGMOID_SIZE);
+  const negLogSigmoid = new Float32Array(buffer, layout.negLogSigmoid, SIGMOID_SIZE);
+  const cellAt = (i: number) => ((i / SIGMOID_SIZE) * 2 - 1) * MAX_EXP;
   for (let i = 0; i < SIGMOID_SIZE; i++) {
-    const e = Math.exp(((i / SIGMOID_SIZE) * 2 - 1) * MAX_EXP);
+    const e = Math.exp(cellAt(i));
     sigmoid[i] = e / (e + 1);
+    // the kernel truncates a score to its cell: the cell's middle, not its left edge, keeps the
+    // loss unbiased (the left edge overstated it by ~2% on the planted corpus)
+    negLogSigmoid[i] = Math.log1p(Math.exp(-cellAt(i + 0.5)));
   }
   new Int32Array(buffer, layout.bounds, noise.bounds.length).set(noise.bounds);
   new Int32Array(buffer, layout.typeOf, typeOf.length).set(typeOf);

@@ -12,7 +12,7 @@ const WALKS_PER_CALL = 64;
 // positions in trainWalks' argument list (see skipgram.as)
 const WALK_BEGIN = 5;
 const WALK_END = 6;
-const CANCEL = 19;
+const CANCEL = 21;
 
 const { module, memory } = workerData;
 const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports;

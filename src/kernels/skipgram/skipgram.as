@@ -8,7 +8,9 @@
 // (Hogwild, as word2vec and gensim do): with sparse rows the lost updates do not matter.
 
 // The logistic function is read from a table of SIGMOID_SIZE values over [-MAX_EXP, MAX_EXP]
-// that the host fills; beyond it the gradient saturates (word2vec's EXP_TABLE).
+// that the host fills; beyond it the gradient saturates (word2vec's EXP_TABLE). A second table on
+// the same grid holds -log σ, the loss of a positive score; a negative's loss -log σ(-f) is
+// f - log σ(f), so one lookup serves both.
 const SIGMOID_SIZE: i32 = 1024;
 const MAX_EXP: f32 = 6.0;
 const SIGMOID_SCALE: f32 = <f32>SIGMOID_SIZE / (2.0 * MAX_EXP);
@@ -145,6 +147,10 @@ export function sampleNoise(prob: usize, primary: usize, alias: usize, begin: i3
  * `pairsDone`, which this call advances), from lr0 at 0 to minLr at `totalPairs`. A non-zero
  * i32 at `cancel` stops the call at its next flush. Returns the pairs this call trained.
  * `scratch` holds dim floats of gradient, then 8 bytes for each of the negatives + 1 targets.
+ *
+ * The training loss of every pair, -log σ(f) of its positive score plus -log σ(-f) of each
+ * negative's, scored before the pair's update, is added up at each flush into the thread's own
+ * accumulator at `loss`: the f64 sum, then (atomically, after it) the i64 count of its pairs.
  */
 export function trainWalks(
   input: usize,
@@ -163,8 +169,10 @@ export function trainWalks(
   typeOf: usize,
   plusplus: i32,
   sigmoid: usize,
+  negLogSigmoid: usize,
   scratch: usize,
   rng: usize,
+  loss: usize,
   pairsDone: usize,
   cancel: usize,
   totalPairs: f64,
@@ -179,6 +187,7 @@ export function trainWalks(
   const slots = scratch + rowBytes;
   let lr = learningRate(<f64>atomic.load<i64>(pairsDone), totalPairs, lr0, minLr);
   let pending: i64 = 0;
+  let pendingLoss: f64 = 0;
   let trained: f64 = 0;
 
   for (let w = walkBegin; w < walkEnd; w++) {
@@ -219,9 +228,20 @@ export function trainWalks(
           const f = dot(l1, output + <usize>load<i32>(at) * rowBytes, dim);
           const label: f32 = s == 0 ? 1 : 0;
           let g: f32;
-          if (f >= MAX_EXP) g = (label - 1) * lr;
-          else if (f < -MAX_EXP) g = label * lr;
-          else g = (label - load<f32>(sigmoid + (<usize>(<i32>((f + MAX_EXP) * SIGMOID_SCALE)) << 2))) * lr;
+          // -log σ(f): beyond the table, 0 above it and -f below it (log(1 + e^-6) = 0.0025)
+          let positiveLoss: f32;
+          if (f >= MAX_EXP) {
+            g = (label - 1) * lr;
+            positiveLoss = 0;
+          } else if (f < -MAX_EXP) {
+            g = label * lr;
+            positiveLoss = -f;
+          } else {
+            const cell = <usize>(<i32>((f + MAX_EXP) * SIGMOID_SCALE)) << 2;
+            g = (label - load<f32>(sigmoid + cell)) * lr;
+            positiveLoss = load<f32>(negLogSigmoid + cell);
+          }
+          pendingLoss += <f64>(s == 0 ? positiveLoss : positiveLoss + f);
           store<f32>(at, g, 4);
         }
         for (let s = 0; s < n; s++) {
@@ -234,8 +254,11 @@ export function trainWalks(
     }
     if (pending >= FLUSH_PAIRS || w + 1 == walkEnd) {
       const done = atomic.add<i64>(pairsDone, pending) + pending;
+      store<f64>(loss, load<f64>(loss) + pendingLoss);
+      atomic.store<i64>(loss + 8, load<i64>(loss, 8) + pending);
       trained += <f64>pending;
       pending = 0;
+      pendingLoss = 0;
       lr = learningRate(<f64>done, totalPairs, lr0, minLr);
       if (atomic.load<i32>(cancel) != 0) break;
     }

@@ -36,6 +36,47 @@ test('the kernel recovers planted communities as well as the TypeScript referenc
   }
 });
 
+test('the training loss falls over epochs on planted communities, as the reference computes it', async () => {
+  const planted = plantedCorpus();
+  // untrained, every score is 0 (output rows start at zero): each of the 1 + negatives terms is ln 2
+  const untrained = (1 + config.negatives) * Math.LN2;
+  for (const variant of ['plain', 'plusplus'] as const) {
+    const settings = { ...config, epochs: 4, variant };
+    let reportedLoss = 0;
+    let reportedPairs = 0;
+    let lastDone = 0;
+    const kernel = await trainSkipGramCpu(planted.corpus, planted.vocab, settings, {
+      onProgress(done, _total, loss) {
+        if (loss === undefined) return;
+        assert.ok(loss > 0 && loss < untrained + 0.5, `${variant}: reported loss ${loss}`);
+        reportedLoss += loss * (done - lastDone);
+        reportedPairs += done - lastDone;
+        lastDone = done;
+      },
+    });
+    const reference = await trainSkipGramReference(planted.corpus, planted.vocab, settings);
+    const losses = kernel.epochLoss;
+    assert.equal(losses.length, settings.epochs);
+    assert.ok(losses[0] < untrained, `${variant}: first epoch ${losses[0]} vs untrained ${untrained}`);
+    assert.ok(losses[0] > losses[1] + 0.3, `${variant}: epochs ${losses}`);
+    assert.ok(losses.at(-1)! < 0.5 * untrained, `${variant}: epochs ${losses}`);
+    for (let e = 0; e < settings.epochs; e++) {
+      const relative = Math.abs(losses[e] - reference.epochLoss[e]) / reference.epochLoss[e];
+      assert.ok(
+        relative < 0.03,
+        `${variant} epoch ${e + 1}: kernel ${losses[e]}, reference ${reference.epochLoss[e]}`,
+      );
+    }
+    // the progress reports, however many the timer made, add up to the same training loss
+    assert.equal(reportedPairs, kernel.pairs);
+    const overall = losses.reduce((a, b) => a + b, 0) / losses.length;
+    assert.ok(
+      Math.abs(reportedLoss / reportedPairs - overall) / overall < 0.02,
+      `${variant}: ${reportedLoss / reportedPairs} vs ${overall}`,
+    );
+  }
+});
+
 test('one thread is bit-identical for a seed; another seed differs', async () => {
   const planted = plantedCorpus({ walks: 300 });
   const one = { ...config, threads: 1, variant: 'plusplus' as const };

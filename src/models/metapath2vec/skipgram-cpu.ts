@@ -71,7 +71,16 @@ export const trainSkipGramCpu: TrainSkipGram = async (
   const cancelFlag = new Int32Array(memory.buffer, layout.cancel, 1);
   const cancel = () => Atomics.store(cancelFlag, 0, 1);
   options.signal?.addEventListener('abort', cancel);
-  const report = () => options.onProgress?.(Number(Atomics.load(pairsDone, 0)), totalPairs);
+  // the loss reported is the mean per pair over the pairs flushed since the previous report
+  let reported = { loss: 0, pairs: 0 };
+  const report = () => {
+    const done = Number(Atomics.load(pairsDone, 0));
+    const totals = layout.lossTotals(memory);
+    const pairs = totals.pairs - reported.pairs;
+    const loss = pairs > 0 ? (totals.loss - reported.loss) / pairs : undefined;
+    if (pairs > 0) reported = totals;
+    options.onProgress?.(done, totalPairs, loss);
+  };
   const timer = options.onProgress ? setInterval(report, PROGRESS_EVERY_MS) : null;
 
   const trainChunk = async (chunk: SkipGramCorpus): Promise<number> => {
@@ -96,8 +105,10 @@ export const trainSkipGramCpu: TrainSkipGram = async (
           layout.typeOf,
           config.variant === 'plusplus' ? 1 : 0,
           layout.sigmoid,
+          layout.negLogSigmoid,
           layout.scratch(t),
           layout.rng(t),
+          layout.loss(t),
           layout.pairsDone,
           layout.cancel,
           totalPairs,
@@ -110,8 +121,11 @@ export const trainSkipGramCpu: TrainSkipGram = async (
   };
 
   let pairs = 0;
+  const epochLoss: number[] = [];
   try {
     for (let epoch = 0; epoch < config.epochs; epoch++) {
+      // every thread has flushed its accumulator when its slice's call returns
+      const epochStart = layout.lossTotals(memory);
       if (streamed) {
         for await (const chunk of corpus.chunks) {
           checkCorpus(chunk, vocab.size, 'a corpus chunk');
@@ -122,6 +136,8 @@ export const trainSkipGramCpu: TrainSkipGram = async (
         pairs += await trainChunk(corpus);
       }
       options.signal?.throwIfAborted();
+      const epochEnd = layout.lossTotals(memory);
+      epochLoss.push((epochEnd.loss - epochStart.loss) / Math.max(1, epochEnd.pairs - epochStart.pairs));
     }
   } finally {
     if (timer) clearInterval(timer);
@@ -132,6 +148,7 @@ export const trainSkipGramCpu: TrainSkipGram = async (
   return {
     embeddings: new Float32Array(memory.buffer, layout.input, vocab.size * config.dim).slice(),
     pairs,
+    epochLoss,
     seconds: (performance.now() - started) / 1000,
   };
 };

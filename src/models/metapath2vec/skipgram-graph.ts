@@ -155,16 +155,26 @@ async function trainOnGraph(
   };
   let filled = 0;
   let done = 0;
+  // the loss summed over the epoch's pairs; a batch that straddles two epochs counts in the later
+  let epochSum = { loss: 0, pairs: 0 };
+  const epochLoss: number[] = [];
 
   const flush = async () => {
     batch.pair_weight.fill(0, filled);
     batch.negative_weight.fill(0, filled * negatives);
     batch.lr[0] = Math.max(minLr, lr - ((lr - minLr) * done) / totalPairs);
-    await trainer.step(batch);
+    // the step's loss is its pairs' summed loss over the batch size, padding weighing 0
+    const { loss } = await trainer.step(batch);
+    const batchLoss = loss * batchSize;
+    epochSum = { loss: epochSum.loss + batchLoss, pairs: epochSum.pairs + filled };
     done += filled;
+    options.onProgress?.(done, totalPairs, batchLoss / filled);
     filled = 0;
-    options.onProgress?.(done, totalPairs);
     options.signal?.throwIfAborted();
+  };
+  const endEpoch = () => {
+    epochLoss.push(epochSum.loss / Math.max(1, epochSum.pairs));
+    epochSum = { loss: 0, pairs: 0 };
   };
 
   /** Adds a pair to the batch; true when the batch is full. */
@@ -198,12 +208,15 @@ async function trainOnGraph(
     for (let epoch = 0; epoch < epochs; epoch++) {
       if (streamed) for await (const chunk of corpus.chunks) await trainChunk(chunk);
       else await trainChunk(corpus);
+      if (epoch + 1 < epochs) endEpoch();
     }
     if (filled > 0) await flush();
+    endEpoch();
     const { input: embeddings } = await trainer.parameters();
     return {
       embeddings: embeddings as Float32Array,
       pairs: done,
+      epochLoss,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {

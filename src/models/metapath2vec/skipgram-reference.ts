@@ -45,11 +45,20 @@ function uniform(model: Model): number {
   return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
 }
 
-/** One SGD step for (center, context) and its negatives; the center row moves after all of them, as in word2vec. */
-function trainPair(model: Model, center: number, context: number, rate: number): void {
+/** -log σ(x) = log(1 + e^-x), without overflow for large |x| */
+function negLogSigmoid(x: number): number {
+  return x < 0 ? -x + Math.log1p(Math.exp(x)) : Math.log1p(Math.exp(-x));
+}
+
+/**
+ * One SGD step for (center, context) and its negatives; the center row moves after all of them,
+ * as in word2vec. Returns the pair's loss, each score taken before its target's update.
+ */
+function trainPair(model: Model, center: number, context: number, rate: number): number {
   const { dim, input, output, gradient, negatives } = model;
   const v = center * dim;
   gradient.fill(0);
+  let loss = 0;
   const table = model.tables[model.typeOf === null ? 0 : model.typeOf[context]];
   for (let m = 0; m <= negatives; m++) {
     let target = context;
@@ -64,25 +73,37 @@ function trainPair(model: Model, center: number, context: number, rate: number):
     let f = 0;
     for (let d = 0; d < dim; d++) f += input[v + d] * output[u + d];
     const g = (label - 1 / (1 + Math.exp(-f))) * rate;
+    loss += negLogSigmoid(label === 1 ? f : -f);
     for (let d = 0; d < dim; d++) {
       gradient[d] += g * output[u + d];
       output[u + d] += g * input[v + d];
     }
   }
   for (let d = 0; d < dim; d++) input[v + d] += gradient[d];
+  return loss;
 }
 
-/** Trains every pair of one walk at one rate; returns the pairs trained. */
-function trainWalk(model: Model, tokens: Int32Array, begin: number, end: number, rate: number): number {
+/** Trains every pair of one walk at one rate, adding the pairs and their loss to `sum`. */
+function trainWalk(
+  model: Model,
+  tokens: Int32Array,
+  begin: number,
+  end: number,
+  rate: number,
+  sum: LossSum,
+): void {
   const window = model.window;
-  let pairs = 0;
   for (let i = begin; i < end; i++) {
     const from = Math.max(begin, i - window);
     const to = Math.min(end - 1, i + window);
-    for (let j = from; j <= to; j++) if (j !== i) trainPair(model, tokens[i], tokens[j], rate);
-    pairs += to - from;
+    for (let j = from; j <= to; j++) if (j !== i) sum.loss += trainPair(model, tokens[i], tokens[j], rate);
+    sum.pairs += to - from;
   }
-  return pairs;
+}
+
+interface LossSum {
+  loss: number;
+  pairs: number;
 }
 
 function checkConfig(vocab: SkipGramVocab, config: SkipGramConfig): void {
@@ -127,7 +148,14 @@ export const trainSkipGramReference: TrainSkipGram = async (
   const streamed = 'chunks' in corpus;
   const pairsPerEpoch = streamed ? corpus.totalPairs : pairsInCorpus(corpus, window);
   const totalPairs = pairsPerEpoch * epochs;
-  let done = 0;
+  // pairs trained so far and their summed loss; a report or an epoch subtracts its starting copy
+  const sum: LossSum = { loss: 0, pairs: 0 };
+  let reported: LossSum = { ...sum };
+  const report = () => {
+    const pairs = sum.pairs - reported.pairs;
+    options.onProgress?.(sum.pairs, totalPairs, pairs > 0 ? (sum.loss - reported.loss) / pairs : undefined);
+    reported = { ...sum };
+  };
   let nextCheck = checkEveryPairs;
 
   const trainChunk = async (chunk: SkipGramCorpus) => {
@@ -136,11 +164,11 @@ export const trainSkipGramReference: TrainSkipGram = async (
       const begin = offsets[w];
       const end = offsets[w + 1];
       // the rate steps once per walk: a walk is a few hundred pairs of many millions
-      const rate = Math.max(minLr, lr - ((lr - minLr) * done) / Math.max(1, totalPairs));
-      done += trainWalk(model, tokens, begin, end, rate);
-      if (done >= nextCheck) {
-        nextCheck = done + checkEveryPairs;
-        options.onProgress?.(done, totalPairs);
+      const rate = Math.max(minLr, lr - ((lr - minLr) * sum.pairs) / Math.max(1, totalPairs));
+      trainWalk(model, tokens, begin, end, rate, sum);
+      if (sum.pairs >= nextCheck) {
+        nextCheck = sum.pairs + checkEveryPairs;
+        report();
         await yieldToEventLoop();
         options.signal?.throwIfAborted();
       }
@@ -148,10 +176,18 @@ export const trainSkipGramReference: TrainSkipGram = async (
   };
 
   options.signal?.throwIfAborted();
+  const epochLoss: number[] = [];
   for (let epoch = 0; epoch < epochs; epoch++) {
+    const epochStart = { ...sum };
     if (streamed) for await (const chunk of corpus.chunks) await trainChunk(chunk);
     else await trainChunk(corpus);
+    epochLoss.push((sum.loss - epochStart.loss) / Math.max(1, sum.pairs - epochStart.pairs));
   }
-  options.onProgress?.(done, totalPairs);
-  return { embeddings: model.input, pairs: done, seconds: (performance.now() - started) / 1000 };
+  report();
+  return {
+    embeddings: model.input,
+    pairs: sum.pairs,
+    epochLoss,
+    seconds: (performance.now() - started) / 1000,
+  };
 };

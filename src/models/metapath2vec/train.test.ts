@@ -40,15 +40,22 @@ test('a quick run on the demo academic network classifies its planted areas well
   ws.close();
 
   const progress: string[] = [];
+  const losses: number[] = [];
   const trained = await dispatch(
     'train.metapath2vec',
     {
       dataset: 'academic',
       metapaths: ['A-P-C-P-A'],
-      settings: { walks_per_node: 10, walk_length: 30, dim: 32, seed: 3 },
+      settings: { walks_per_node: 10, walk_length: 30, dim: 32, seed: 3, epochs: 2 },
       threads: 2,
     },
-    { workspace, onProgress: (p) => progress.push(p.phase) },
+    {
+      workspace,
+      onProgress: (p) => {
+        progress.push(p.phase);
+        if (p.loss !== undefined) losses.push(p.loss);
+      },
+    },
   );
   assert.ok(progress.includes('walks') && progress.includes('training'));
   assert.equal(trained.walks, 600 * 10);
@@ -71,6 +78,21 @@ test('a quick run on the demo academic network classifies its planted areas well
   assert.equal(stored.dim, 32);
   assert.ok(stored.vectors.every(Number.isFinite));
   assert.ok(reader.runs.list()[0].metrics.pairs_per_s! > 0);
+  // the loss curve: points through the run up to its last pair, the same values as the progress
+  // events carried, each below an untrained model's (1 + 5 negatives) ln 2; it falls by epoch
+  const metrics = reader.runs.metrics(trained.run);
+  const curve = metrics['train/loss'];
+  assert.ok(curve.steps.length >= 1 && curve.steps.length <= 101, `${curve.steps.length} loss points`);
+  assert.equal(curve.steps.at(-1), trained.pairs);
+  assert.ok(curve.steps.every((step, k) => k === 0 || step > curve.steps[k - 1]));
+  assert.deepEqual([...curve.values], losses);
+  assert.ok(
+    losses.every((loss) => loss > 0 && loss < 6 * Math.LN2),
+    `losses ${losses}`,
+  );
+  const byEpoch = [...metrics['train/epoch_loss'].values];
+  assert.equal(byEpoch.length, 2);
+  assert.ok(byEpoch[1] < byEpoch[0], `epoch losses ${byEpoch}`);
   reader.close();
 
   const classification = await dispatch(

@@ -16,7 +16,12 @@ export interface TrainProgress {
   phase: 'walks' | 'training' | 'storing';
   done: number;
   total: number;
+  /** mean training loss per pair since the previous event that had one (the run's `train/loss` points) */
+  loss?: number;
 }
+
+/** A `train/loss` point closes once this share of the run's pairs has passed since the last one: at most ~100 a run. */
+const LOSS_POINT_SHARE = 0.01;
 
 export interface TrainRequest {
   dataset: string;
@@ -112,6 +117,7 @@ export async function trainMetapath2vec(workspace: Workspace, request: TrainRequ
     // min_count shortens walks, and so changes the pair total the learning rate decays over
     const dropped = vocab.size < counted.counts.filter((c) => c > 0).length;
     const totalPairs = dropped ? await pairsPerPass(corpus, vocab, config.window) : counted.pairs;
+    const lossCurve = new LossCurve(totalPairs * config.epochs);
     const trained = await backend.train(
       { chunks: corpus.chunks(vocab), totalPairs },
       vocab,
@@ -125,7 +131,14 @@ export async function trainMetapath2vec(workspace: Workspace, request: TrainRequ
         threads,
         variant: config.variant,
       },
-      { signal, onProgress: (done, total) => progress({ phase: 'training', done, total }) },
+      {
+        signal,
+        onProgress: (done, total, loss) => {
+          const point = lossCurve.add(done, loss);
+          if (point) workspace.runs.appendMetrics(run.id, [{ name: 'train/loss', ...point }]);
+          progress({ phase: 'training', done, total, loss: point?.value });
+        },
+      },
     );
     for (let k = 0; k < trained.embeddings.length; k++) {
       if (!Number.isFinite(trained.embeddings[k])) {
@@ -160,6 +173,7 @@ export async function trainMetapath2vec(workspace: Workspace, request: TrainRequ
       { name: 'walk_seconds', step: 0, value: counted.seconds },
       { name: 'train_seconds', step: 0, value: trained.seconds },
       { name: 'cpu_seconds', step: 0, value: (cpu.user + cpu.system) / 1e6 },
+      ...trained.epochLoss.map((value, epoch) => ({ name: 'train/epoch_loss', step: epoch + 1, value })),
     ]);
     workspace.runs.addSeconds(run.id, seconds);
     workspace.runs.setStatus(run.id, 'done');
@@ -171,5 +185,32 @@ export async function trainMetapath2vec(workspace: Workspace, request: TrainRequ
     throw error;
   } finally {
     await corpus.close();
+  }
+}
+
+/**
+ * The trainers report a mean loss over whatever pairs passed since their previous report (every
+ * 100 ms, or every batch); the curve pools those reports, weighted by their pairs, into points a
+ * share of the run apart. The last report always closes a point, so a run's curve ends at its end.
+ */
+class LossCurve {
+  private loss = 0;
+  private pairs = 0;
+  private lastDone = 0;
+
+  constructor(private readonly totalPairs: number) {}
+
+  /** Adds a report; returns the point it closes (step: pairs done), if any. */
+  add(done: number, loss: number | undefined): { step: number; value: number } | null {
+    const pairs = done - this.lastDone;
+    if (loss === undefined || pairs <= 0) return null;
+    this.lastDone = done;
+    this.loss += loss * pairs;
+    this.pairs += pairs;
+    if (this.pairs < this.totalPairs * LOSS_POINT_SHARE && done < this.totalPairs) return null;
+    const point = { step: done, value: this.loss / this.pairs };
+    this.loss = 0;
+    this.pairs = 0;
+    return point;
   }
 }

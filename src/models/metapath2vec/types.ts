@@ -53,8 +53,13 @@ export interface SkipGramVocab {
 }
 
 export interface SkipGramOptions {
-  /** called now and then (not per pair) with pairs trained so far, over all epochs, and the total */
-  onProgress?(pairsDone: number, totalPairs: number): void;
+  /**
+   * called now and then (not per pair) with pairs trained so far, over all epochs, and the total;
+   * `loss` is the mean training loss per pair (-log σ of the positive score plus -log σ(-score) of
+   * each negative, scored before the pair's update) over the pairs trained since the previous
+   * call, absent when none were
+   */
+  onProgress?(pairsDone: number, totalPairs: number, loss?: number): void;
   /** aborting stops training at the next check; the promise then rejects with an AbortError */
   signal?: AbortSignal;
 }
@@ -64,6 +69,8 @@ export interface SkipGramResult {
   embeddings: Float32Array;
   /** (center, context) pairs trained, all epochs */
   pairs: number;
+  /** mean training loss per pair of each epoch, in the sense of SkipGramOptions.onProgress */
+  epochLoss: number[];
   seconds: number;
 }
 
