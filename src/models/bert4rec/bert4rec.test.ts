@@ -197,3 +197,39 @@ test('a cancelled run keeps a checkpoint and resumes to the end as the same run'
   assert.ok(resumed.steps > 2);
   assert.ok(Number.isFinite(resumed.test.full['NDCG@10']));
 });
+
+test('a run cancelled while validating resumes at that validation, keeping the epoch it trained', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bert4rec-resume-val-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const workspace = await watchLogWorkspace(dir);
+  const controller = new AbortController();
+  let trainedSteps = 0;
+  await assert.rejects(
+    dispatch(
+      'train.bert4rec',
+      { dataset: 'watch log', preset: 'quick', settings: { ...small, epochs: 1 }, device: 'cpu', threads: 1 },
+      {
+        workspace,
+        signal: controller.signal,
+        onProgress: (p) => {
+          const progress = p as { phase: string; step: number };
+          if (progress.phase === 'validation' && !controller.signal.aborted) {
+            trainedSteps = progress.step;
+            controller.abort();
+          }
+        },
+      },
+    ),
+    (e: { code?: string }) => e.code === 'cancelled',
+  );
+  assert.ok(trainedSteps > 0, 'the cancel landed during validation, after training steps');
+  const resumed = await dispatch(
+    'train.bert4rec',
+    { dataset: 'watch log', resume: 1, threads: 1 },
+    { workspace },
+  );
+  // no step is trained twice: the resumed run only validates, then tests
+  assert.equal(resumed.steps, trainedSteps);
+  assert.equal(resumed.epochs, 1);
+  assert.ok(resumed.validation !== null && Number.isFinite(resumed.validation['NDCG@10']));
+});

@@ -332,15 +332,25 @@ async function transformerRun(
       cursor.trainSeconds += (performance.now() - segmentStart) / 1000;
       segmentStart = performance.now();
       segmentSequences = 0;
-      const metrics = await evaluateRanking(split, config, scorer, {
-        phase: 'validation',
-        protocols: [config.protocol],
-        users: valUsers,
-        rows: config.eval_batch,
-        seed: config.seed,
-        signal: request.signal,
-        onProgress: (done, total) => progress({ phase: 'validation', epoch, step, done, total }),
-      });
+      let metrics: Awaited<ReturnType<typeof evaluateRanking>>;
+      try {
+        metrics = await evaluateRanking(split, config, scorer, {
+          phase: 'validation',
+          protocols: [config.protocol],
+          users: valUsers,
+          rows: config.eval_batch,
+          seed: config.seed,
+          signal: request.signal,
+          onProgress: (done, total) => progress({ phase: 'validation', epoch, step, done, total }),
+        });
+      } catch (error) {
+        if ((error as Error).name !== 'AbortError') throw error;
+        // Cancelled while validating: the epoch's training is kept (the cursor is at its end), so
+        // a resume goes straight to this validation instead of losing the epoch.
+        await thread.checkpoint(last, { cursor });
+        workspace.runs.addCheckpoint(runId, step, { path: last });
+        throw new TrainingCancelled(runId, step);
+      }
       const val = metrics[config.protocol];
       workspace.runs.appendMetrics(
         runId,
