@@ -13,14 +13,14 @@ export const modelsFor = (models: readonly ModelDescriptor[], dataset: Dataset |
 export const catalogModelOf = (models: readonly ModelDescriptor[], run: RunSummary) =>
   models.find((m) => m.runModels.includes(run.model));
 
-/** The figures a runs table shows first: test ranking quality, then throughput, then the rest. */
+/** The figures a runs table shows first: test ranking quality, then throughput and the last training loss, then the rest. */
 export function keyMetrics(run: RunSummary, limit = 3): [string, number | null][] {
   const rank = (name: string) =>
     /^test\/pop100\/(NDCG@10|HR@10)$/.test(name)
       ? 0
       : /^val\/.*NDCG@10$/.test(name)
         ? 1
-        : /pairs_per_s|embedded_nodes/.test(name)
+        : /pairs_per_s|embedded_nodes|^train\/loss$/.test(name)
           ? 2
           : /^test\//.test(name)
             ? 3
