@@ -4,9 +4,8 @@ import { clusteringJob, projectionBenchJob, projectionJob } from '../../analysis
 import { exactNeighbours } from '../../analysis/nearest-neighbours.ts';
 import { AnalysisError, runVectors } from '../../analysis/run-vectors.ts';
 import { runJob } from '../../jobs/run-job.ts';
-import { loadedNetwork } from '../../network/loaded-networks.ts';
-import { degreeOf, nodeOf } from '../../network/neighbourhood.ts';
-import type { Clustering, Dataset, Projection, Workspace } from '../../workspace/index.ts';
+import { entityDegrees } from '../../network/entity-degrees.ts';
+import type { Clustering, Projection, Workspace } from '../../workspace/index.ts';
 import { openWorkspace } from '../../workspace/workspace.ts';
 import type { Handler } from '../handler.ts';
 import { ApiError } from '../schema/errors.ts';
@@ -113,32 +112,11 @@ export const getProjection: Handler<'projection.get'> = async (input, { workspac
       y,
     };
   });
-  return { ...page, degrees: await degreesOf(workspace, dataset, page.entity_ids) };
+  const { first, degrees } = await entityDegrees(workspace, dataset, (use) =>
+    withWorkspace(workspace, 'projection.get', use),
+  );
+  return { ...page, degrees: page.entity_ids.map((id) => Math.max(0, degrees[id - first] ?? 0)) };
 };
-
-/**
- * How many relations touch each entity (an interaction log's interactions: an item's popularity,
- * a user's activity), read from the dataset's network, which stays loaded between pages and views.
- */
-async function degreesOf(
-  workspace: string,
-  dataset: Dataset,
-  entityIds: readonly number[],
-): Promise<number[]> {
-  const network = await loadedNetwork(workspace, dataset);
-  const wanted = new Map(entityIds.map((id, k) => [id, k]));
-  const degrees = new Array<number>(entityIds.length).fill(0);
-  await withWorkspace(workspace, 'projection.get', (ws) => {
-    // the network numbers its types in the order the workspace lists them, entities by idx
-    ws.entities.types(dataset.id).forEach((type, position) => {
-      ws.entities.ids(type.id).forEach((id, idx) => {
-        const k = wanted.get(id);
-        if (k !== undefined) degrees[k] = degreeOf(network, nodeOf(network, position, idx));
-      });
-    });
-  });
-  return degrees;
-}
 
 export const computeClustering: Handler<'clustering.compute'> = async (
   input,
