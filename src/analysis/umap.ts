@@ -1,7 +1,8 @@
 // UMAP (McInnes, Healy, Melville 2018) as umap-learn computes it, in typed arrays: the kNN graph
 // from the HNSW index of nearest-neighbours.ts, the fuzzy simplicial set (smooth kNN distances,
-// fuzzy union), a PCA start, and the negative-sampling layout of umap-layout.ts on one thread or
-// several (Hogwild over shared memory, like umap-learn's parallel mode).
+// fuzzy union), a PCA start, and the negative-sampling layout of the WebAssembly kernel in
+// src/kernels/umap on one thread or several (Hogwild over shared memory, like umap-learn's
+// parallel mode).
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
@@ -9,8 +10,14 @@ import { seededRandom } from '../eval/random.ts';
 import { type NeighbourLists, neighbourGraph, unitRows } from './nearest-neighbours.ts';
 import { pcaProjection } from './pca.ts';
 import { ProjectionError } from './projection-error.ts';
-import { type LayoutCurve, type LayoutEdges, layoutEpoch, startClocks } from './umap-layout.ts';
-import type { LayoutThreadData } from './umap-layout-thread.ts';
+import {
+  instantiate,
+  type LayoutCurve,
+  type LayoutEdges,
+  LayoutMemory,
+  layoutModule,
+  runEpoch,
+} from './umap-kernel.ts';
 
 export interface UmapParams {
   neighbours: number;
@@ -240,7 +247,7 @@ export function fuzzyUnion(
 
 /**
  * Edges too weak to be sampled once in `epochs` are dropped (umap-learn prunes below max/epochs);
- * the others get their sampling period max/weight, in shared memory so layout threads can read it.
+ * the others get their sampling period max/weight.
  */
 function layoutEdges(graph: ReturnType<typeof fuzzyUnion>, epochs: number): LayoutEdges {
   let max = 0;
@@ -248,9 +255,9 @@ function layoutEdges(graph: ReturnType<typeof fuzzyUnion>, epochs: number): Layo
   let kept = 0;
   for (const w of graph.weight) if (w >= max / epochs) kept++;
   const edges: LayoutEdges = {
-    head: new Int32Array(new SharedArrayBuffer(kept * 4)),
-    tail: new Int32Array(new SharedArrayBuffer(kept * 4)),
-    epochsPerSample: new Float64Array(new SharedArrayBuffer(kept * 8)),
+    head: new Int32Array(kept),
+    tail: new Int32Array(kept),
+    period: new Float64Array(kept),
   };
   let e = 0;
   for (let i = 0; i < graph.weight.length; i++) {
@@ -258,7 +265,7 @@ function layoutEdges(graph: ReturnType<typeof fuzzyUnion>, epochs: number): Layo
     if (w < max / epochs) continue;
     edges.head[e] = graph.head[i];
     edges.tail[e] = graph.tail[i];
-    edges.epochsPerSample[e++] = max / w;
+    edges.period[e++] = max / w;
   }
   return edges;
 }
@@ -289,9 +296,7 @@ function startingLayout(
     const stretch = hi > lo ? 10 / (hi - lo) : 0;
     for (let i = axis; i < xy.length; i += 2) xy[i] = (xy[i] - lo) * stretch;
   }
-  const shared = new Float32Array(new SharedArrayBuffer(xy.length * 4));
-  shared.set(xy);
-  return shared;
+  return xy;
 }
 
 function checkCancel(signal: AbortSignal | undefined): void {
@@ -301,7 +306,7 @@ function checkCancel(signal: AbortSignal | undefined): void {
 
 /** Per-thread xorshift32 states drawn from the seed (never zero, which xorshift cannot leave). */
 function threadStates(threads: number, random: () => number): Uint32Array {
-  const rng = new Uint32Array(new SharedArrayBuffer(threads * 4));
+  const rng = new Uint32Array(threads);
   for (let t = 0; t < threads; t++) rng[t] = Math.floor(random() * 0xfffffffe) + 1;
   return rng;
 }
@@ -322,17 +327,16 @@ function edgeRanges(head: Int32Array, threads: number): [number, number][] {
 const REPORT_EVERY = 5;
 
 async function optimiseLayout(
-  embedding: Float32Array,
+  start: Float32Array,
   edges: LayoutEdges,
   curve: LayoutCurve,
   epochs: number,
   threads: number,
   random: () => number,
   hooks: UmapHooks,
-): Promise<void> {
-  const clocks = startClocks(edges, curve.negativeRate, new SharedArrayBuffer(edges.head.length * 16));
+): Promise<Float32Array> {
   const used = edges.head.length < parallelEdges ? 1 : threads;
-  const rng = threadStates(used, random);
+  const memory = new LayoutMemory(start, edges, curve.negativeRate, threadStates(used, random));
   hooks.progress?.({ stage: 'layout', done: 0, total: epochs });
   const report = async (epoch: number) => {
     if (epoch % REPORT_EVERY !== REPORT_EVERY - 1 && epoch !== epochs - 1) return;
@@ -342,28 +346,26 @@ async function optimiseLayout(
     checkCancel(hooks.signal);
   };
   if (used === 1) {
+    const kernel = instantiate(memory.memory);
+    const args = memory.arguments(0, edges.head.length, 0);
     for (let epoch = 0; epoch < epochs; epoch++) {
-      layoutEpoch(embedding, edges, clocks, curve, epoch, epochs, 0, edges.head.length, rng, 0);
+      runEpoch(kernel, args, epoch, epochs, curve);
       await report(epoch);
     }
-    return;
+    return memory.layout();
   }
-  const workers = edgeRanges(edges.head, used).map(([begin, end], slot) => {
-    const data: LayoutThreadData = {
-      embedding: embedding.buffer as SharedArrayBuffer,
-      head: edges.head.buffer as SharedArrayBuffer,
-      tail: edges.tail.buffer as SharedArrayBuffer,
-      epochsPerSample: edges.epochsPerSample.buffer as SharedArrayBuffer,
-      clocks: clocks.nextSample.buffer as SharedArrayBuffer,
-      rng: rng.buffer as SharedArrayBuffer,
-      curve,
-      epochs,
-      begin,
-      end,
-      slot,
-    };
-    return new Worker(new URL('./umap-layout-worker.mjs', import.meta.url), { workerData: data });
-  });
+  const workers = edgeRanges(edges.head, used).map(
+    ([begin, end], slot) =>
+      new Worker(new URL('./umap-layout-worker.mjs', import.meta.url), {
+        workerData: {
+          module: layoutModule(),
+          memory: memory.memory,
+          args: memory.arguments(begin, end, slot),
+          epochs,
+          curve,
+        },
+      }),
+  );
   try {
     const epochDone = (worker: Worker, epoch: number) =>
       new Promise<void>((resolve, reject) => {
@@ -381,6 +383,7 @@ async function optimiseLayout(
       await Promise.all(workers.map((worker) => epochDone(worker, epoch)));
       await report(epoch);
     }
+    return memory.layout();
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
@@ -409,8 +412,7 @@ export async function umap(
   const epochs = p.epochs ?? (n <= 10_000 ? 500 : 200);
   const edges = layoutEdges(fuzzyUnion(lists, memberships(lists, p.neighbours)), epochs);
   const random = seededRandom(p.seed);
-  const embedding = startingLayout(vectors, dim, p.metric, random);
+  const start = startingLayout(vectors, dim, p.metric, random);
   const { a, b } = fitCurve(p.minDist);
-  await optimiseLayout(embedding, edges, { a, b, gamma: 1, negativeRate: 5 }, epochs, threads, random, hooks);
-  return Float32Array.from(embedding);
+  return optimiseLayout(start, edges, { a, b, gamma: 1, negativeRate: 5 }, epochs, threads, random, hooks);
 }
