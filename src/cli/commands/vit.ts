@@ -106,8 +106,8 @@ export function registerVit(program: Command): void {
         text: (r) =>
           [
             `vit ${r.preset} (${r.image_size} x ${r.image_size} x ${r.channels}, patch ${r.patch}, d ${r.hidden}, ${r.layers} layers) on ${r.device} x${r.threads}`,
-            `  training:  ${r.train_images_per_s.toFixed(1)} images/s (${r.train_ms_per_step.toFixed(0)} ms per step of ${r.batch})`,
-            `  inference: ${r.inference_images_per_s.toFixed(1)} images/s (${r.inference_ms_per_batch.toFixed(0)} ms per batch of ${r.eval_batch})`,
+            `  training:  ${r.train_images_per_s.toFixed(1)} images/s (${r.train_ms_per_step.toFixed(0)} ms per step of ${r.batch}), ${r.train_images_per_cpu_s.toFixed(1)} images per CPU second`,
+            `  inference: ${r.inference_images_per_s.toFixed(1)} images/s (${r.inference_ms_per_batch.toFixed(0)} ms per batch of ${r.eval_batch}), ${r.inference_images_per_cpu_s.toFixed(1)} images per CPU second`,
             `  load average ${r.load_average.toFixed(2)}, CPU ${seconds(r.cpu_seconds)}`,
           ].join('\n'),
       },
