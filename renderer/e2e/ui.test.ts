@@ -260,3 +260,51 @@ test('a metapath2vec run draws its loss curve live and keeps it with the run', {
   await curve.waitFor();
   assert.ok(Number(await curve.getAttribute('data-points')) >= 2);
 });
+
+test('a run paused as the app closed is offered on the next start and resumes from there', {
+  skip,
+}, async () => {
+  await open('train');
+  await page.getByLabel('Dataset').selectOption('clicks');
+  await page.getByLabel('Model').selectOption('bert4rec');
+  await page.getByLabel('Device').selectOption('cpu');
+  for (const [key, value] of Object.entries({
+    epochs: '1000',
+    patience: '1000',
+    batch_size: '16',
+    hidden: '16',
+    val_users: '50',
+  })) {
+    await page.locator(`#setting-${key}`).fill(value);
+  }
+  await page.getByRole('button', { name: 'Start training' }).click();
+  const live = page.getByTestId('training-live');
+  const lossPoints = (n: number) =>
+    page.waitForFunction(
+      (least) =>
+        Number(document.querySelector('[data-testid="chart-loss"]')?.getAttribute('data-points')) >= least,
+      n,
+      { timeout: 120_000 },
+    );
+  await lossPoints(1);
+  // what quitting the app does to a training run (electron/app.ts, serve mode's Ctrl-C): pause it
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await live.locator('.job-status', { hasText: 'paused' }).waitFor({ timeout: 60_000 });
+  const run = /run (\d+)/.exec(await textOf(live.locator('h2')))?.[1];
+  assert.ok(run, 'the live panel names its run');
+
+  // a new start of the UI: nothing of the session survives, only the workspace
+  await page.reload();
+  await page.getByText('connected', { exact: true }).waitFor();
+  await open('home');
+  const offer = page.getByTestId('paused-runs');
+  assert.match(await textOf(offer), new RegExp(`Run ${run} · bert4rec on clicks`));
+  await offer.getByRole('button', { name: `Resume run ${run}` }).click();
+  await live.locator('.job-status', { hasText: 'running' }).waitFor();
+  assert.match(await textOf(live.locator('h2')), new RegExp(`run ${run}\\b`));
+  await lossPoints(1);
+  await live.getByRole('button', { name: 'Cancel' }).click();
+  await live.locator('.job-status', { hasText: 'cancelled' }).waitFor({ timeout: 60_000 });
+  await open('home');
+  assert.equal(await page.getByTestId('paused-runs').count(), 0);
+});

@@ -1,7 +1,7 @@
 // What the views ask for: API calls whose results go into the store through producers. Long
 // work keeps its AbortController here (not in the state: it is not data to draw).
 import type { ApiClient } from '../../src/api/client.ts';
-import type { CommandInput, ImportProgress } from '../../src/api/index.ts';
+import type { CommandInput, ImportProgress, RunSummary } from '../../src/api/index.ts';
 import { formatBytes } from './format.ts';
 import {
   failed,
@@ -9,6 +9,7 @@ import {
   jobProgressed,
   jobStarted,
   loaded,
+  navigate,
   trainingLogged,
   trainingProgressed,
   trainingStarted,
@@ -156,6 +157,15 @@ export async function startTraining(input: CommandInput<'train.start'>): Promise
     controllers.delete(id);
     await refreshRuns();
   }
+}
+
+/**
+ * Resumes a stopped run from its last checkpoint on the device it ran on, and opens the Training
+ * view to follow it. `model` is the catalog's id (the run stores the model that ran: bert4rec, sasrec...).
+ */
+export function resumeRun(run: RunSummary, model: string): void {
+  update(navigate('train'));
+  void startTraining({ dataset: run.dataset, model, resume: run.id, device: run.device });
 }
 
 export async function pauseTraining(run: number): Promise<void> {

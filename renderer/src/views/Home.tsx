@@ -1,8 +1,9 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { CommandOutput, Dataset } from '../../../src/api/index.ts';
-import { client, refresh } from '../actions.ts';
+import { client, loadTrainingChoices, refresh, resumeRun } from '../actions.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { formatBytes, formatDate, formatNumber } from '../format.ts';
+import { catalogModelOf } from '../state/derived.ts';
 import { navigate } from '../state/producers.ts';
 import { update, useStore } from '../state/store.ts';
 
@@ -25,6 +26,7 @@ export function Home() {
           Import a dataset
         </button>
       </header>
+      <PausedRuns />
       {datasets?.length === 0 && (
         <div className="empty">
           <p>This workspace has no datasets yet.</p>
@@ -39,6 +41,41 @@ export function Home() {
         ))}
       </div>
     </section>
+  );
+}
+
+/**
+ * Runs stopped with a checkpoint, as closing the app during training leaves them (it pauses the
+ * run rather than losing it): the first thing the next start offers.
+ */
+function PausedRuns() {
+  const runs = useStore((s) => s.runs);
+  const models = useStore((s) => s.models);
+  const paused = runs?.filter((r) => r.status === 'paused' && r.resumable) ?? [];
+  useEffect(() => {
+    if (paused.length > 0 && !models) void loadTrainingChoices();
+  }, [paused.length, models]);
+  if (paused.length === 0) return null;
+  return (
+    <div className="panel paused-runs" data-testid="paused-runs">
+      <h3>Paused training</h3>
+      <ul>
+        {paused.map((run) => {
+          const model = models ? catalogModelOf(models, run) : undefined;
+          return (
+            <li key={run.id}>
+              Run {run.id} · {run.model} on {run.dataset}, stopped at its last checkpoint{' '}
+              {formatDate(run.startedAt ?? run.createdAt)}{' '}
+              {model && (
+                <button type="button" onClick={() => resumeRun(run, model.id)}>
+                  Resume run {run.id}
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
   );
 }
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { CommandOutput, ModelDescriptor, RunSummary } from '../../../src/api/index.ts';
-import { client, refreshRuns } from '../actions.ts';
+import { client, refreshRuns, resumeRun } from '../actions.ts';
 import { Chart } from '../components/Chart.tsx';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { formatDate, formatNumber, formatSeconds } from '../format.ts';
@@ -217,6 +217,11 @@ function RunDetail({
             }
           >
             Re-run with this config
+          </button>
+        )}
+        {catalog && run.resumable && (
+          <button type="button" onClick={() => resumeRun(run, catalog.id)}>
+            Resume from its checkpoint
           </button>
         )}
         <button type="button" className="danger" onClick={() => setConfirming(true)}>
