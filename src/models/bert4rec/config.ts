@@ -54,7 +54,7 @@ const fields = z.object({
   batch_predictions: whole(0, 1_000_000),
   /** full softmax over the catalogue, or sampled softmax for catalogues of 10^5-10^6 items */
   loss: z.enum(['softmax', 'sampled']),
-  /** negatives of the sampled softmax, shared by the batch, drawn by popularity */
+  /** negatives of the sampled softmax, shared by the batch, drawn uniformly (model.ts: so no log-Q correction) */
   sampled_negatives: whole(1, 1_000_000),
   epochs: whole(1, 100_000),
   /** stop after this many epochs without a better validation NDCG@10 */
