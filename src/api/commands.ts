@@ -17,6 +17,7 @@ import { recommendationCommands } from './schema/recommendation.ts';
 import { runHistoryCommands } from './schema/run-history.ts';
 import { runCommands } from './schema/runs.ts';
 import { trainCommands } from './schema/train.ts';
+import { visionCommands } from './schema/vision.ts';
 import { vitCommands } from './schema/vit.ts';
 
 export interface CommandSpec {
@@ -42,6 +43,7 @@ export const commands = {
   ...evaluateCommands,
   ...bert4recCommands,
   ...vitCommands,
+  ...visionCommands,
   ...analysisCommands,
   ...networkCommands,
   ...recommendationCommands,

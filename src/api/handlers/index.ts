@@ -35,6 +35,7 @@ export const handlers: Handlers = {
   'train.vit': async () => (await import('./vit.ts')).trainVitCommand,
   'eval.supervised': async () => (await import('./vit.ts')).supervisedEvalCommand,
   'bench.vit': async () => (await import('./vit.ts')).benchVitCommand,
+  'images.augment-preview': async () => (await import('./vision.ts')).augmentPreview,
   'analyses.list': async () => (await import('./analysis.ts')).listAnalyses,
   'projection.compute': async () => (await import('./analysis.ts')).computeProjection,
   'projection.get': async () => (await import('./analysis.ts')).getProjection,

@@ -8,7 +8,7 @@ import { ApiError } from '../schema/errors.ts';
 /** Errors the model code raises by name (jobs hand errors back as plain data). */
 function refusal(error: unknown, command: string): unknown {
   if (!(error instanceof Error)) return error;
-  if (['RunNotUsable', 'TrainingDiverged', 'DeviceUnavailable'].includes(error.name)) {
+  if (['RunNotUsable', 'ImageDatasetError', 'TrainingDiverged', 'DeviceUnavailable'].includes(error.name)) {
     return new ApiError({ code: 'refused', message: error.message, command });
   }
   return error;

@@ -37,7 +37,7 @@ export interface ImageSet extends ImageShape {
 export class ImageDatasetError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'RunNotUsable';
+    this.name = 'ImageDatasetError';
   }
 }
 
@@ -128,7 +128,7 @@ function splitsByKey(workspace: Workspace, datasetId: number): Map<string, strin
 }
 
 /** Writes one image as C x H x W bytes into `out`. */
-async function decodeInto(media: StoredMedia, shape: ImageShape, out: Uint8Array): Promise<void> {
+export async function decodeInto(media: StoredMedia, shape: ImageShape, out: Uint8Array): Promise<void> {
   const { channels, height, width } = shape;
   const plane = height * width;
   if (media.encoding === 'raw-u8' && media.frames !== 1) {
