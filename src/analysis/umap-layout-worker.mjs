@@ -1,12 +1,6 @@
-// A UMAP layout thread: instantiates the kernel (src/kernels/umap/umap-layout.wasm) on the shared
-// memory the host laid out (umap-kernel.ts) and runs each epoch it is sent over its own edges,
-// answering when done. Plain JavaScript, so the thread starts without a TypeScript loader.
-import { parentPort, workerData } from 'node:worker_threads';
+// Entry of a UMAP layout thread. Workers do not inherit the parent's module hooks (see
+// src/jobs/worker-entry.mjs), so the thread registers tsx before loading its TypeScript side.
+import { register } from 'tsx/esm/api';
 
-const { module, memory, args, epochs, curve } = workerData;
-const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports;
-
-parentPort.on('message', (epoch) => {
-  kernel.layoutEpoch(...args, epoch, epochs, curve.a, curve.b, curve.gamma, curve.negativeRate);
-  parentPort.postMessage(epoch);
-});
+register();
+await import('./umap-layout-thread.ts');

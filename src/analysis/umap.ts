@@ -1,8 +1,7 @@
 // UMAP (McInnes, Healy, Melville 2018) as umap-learn computes it, in typed arrays: the kNN graph
 // from the HNSW index of nearest-neighbours.ts, the fuzzy simplicial set (smooth kNN distances,
-// fuzzy union), a PCA start, and the negative-sampling layout of the WebAssembly kernel in
-// src/kernels/umap on one thread or several (Hogwild over shared memory, like umap-learn's
-// parallel mode).
+// fuzzy union), a PCA start, and the negative-sampling layout of umap-layout.ts on one thread or
+// several (Hogwild over shared memory, like umap-learn's parallel mode).
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
@@ -10,14 +9,8 @@ import { seededRandom } from '../eval/random.ts';
 import { type NeighbourLists, neighbourGraph, unitRows } from './nearest-neighbours.ts';
 import { pcaProjection } from './pca.ts';
 import { ProjectionError } from './projection-error.ts';
-import {
-  instantiate,
-  type LayoutCurve,
-  type LayoutEdges,
-  LayoutMemory,
-  layoutModule,
-  runEpoch,
-} from './umap-kernel.ts';
+import { type LayoutCurve, type LayoutEdges, layoutEpoch, startClocks } from './umap-layout.ts';
+import type { LayoutThreadData } from './umap-layout-thread.ts';
 
 export interface UmapParams {
   neighbours: number;
@@ -247,7 +240,7 @@ export function fuzzyUnion(
 
 /**
  * Edges too weak to be sampled once in `epochs` are dropped (umap-learn prunes below max/epochs);
- * the others get their sampling period max/weight.
+ * the others get their sampling period max/weight, in shared memory so layout threads can read it.
  */
 function layoutEdges(graph: ReturnType<typeof fuzzyUnion>, epochs: number): LayoutEdges {
   let max = 0;
@@ -255,9 +248,9 @@ function layoutEdges(graph: ReturnType<typeof fuzzyUnion>, epochs: number): Layo
   let kept = 0;
   for (const w of graph.weight) if (w >= max / epochs) kept++;
   const edges: LayoutEdges = {
-    head: new Int32Array(kept),
-    tail: new Int32Array(kept),
-    period: new Float64Array(kept),
+    head: new Int32Array(new SharedArrayBuffer(kept * 4)),
+    tail: new Int32Array(new SharedArrayBuffer(kept * 4)),
+    epochsPerSample: new Float64Array(new SharedArrayBuffer(kept * 8)),
   };
   let e = 0;
   for (let i = 0; i < graph.weight.length; i++) {
@@ -265,7 +258,7 @@ function layoutEdges(graph: ReturnType<typeof fuzzyUnion>, epochs: number): Layo
     if (w < max / epochs) continue;
     edges.head[e] = graph.head[i];
     edges.tail[e] = graph.tail[i];
-    edges.period[e++] = max / w;
+    edges.epochsPerSample[e++] = max / w;
   }
   return edges;
 }
@@ -296,7 +289,9 @@ function startingLayout(
     const stretch = hi > lo ? 10 / (hi - lo) : 0;
     for (let i = axis; i < xy.length; i += 2) xy[i] = (xy[i] - lo) * stretch;
   }
-  return xy;
+  const shared = new Float32Array(new SharedArrayBuffer(xy.length * 4));
+  shared.set(xy);
+  return shared;
 }
 
 function checkCancel(signal: AbortSignal | undefined): void {
@@ -306,7 +301,7 @@ function checkCancel(signal: AbortSignal | undefined): void {
 
 /** Per-thread xorshift32 states drawn from the seed (never zero, which xorshift cannot leave). */
 function threadStates(threads: number, random: () => number): Uint32Array {
-  const rng = new Uint32Array(threads);
+  const rng = new Uint32Array(new SharedArrayBuffer(threads * 4));
   for (let t = 0; t < threads; t++) rng[t] = Math.floor(random() * 0xfffffffe) + 1;
   return rng;
 }
@@ -327,16 +322,17 @@ function edgeRanges(head: Int32Array, threads: number): [number, number][] {
 const REPORT_EVERY = 5;
 
 async function optimiseLayout(
-  start: Float32Array,
+  embedding: Float32Array,
   edges: LayoutEdges,
   curve: LayoutCurve,
   epochs: number,
   threads: number,
   random: () => number,
   hooks: UmapHooks,
-): Promise<Float32Array> {
+): Promise<void> {
+  const clocks = startClocks(edges, curve.negativeRate, new SharedArrayBuffer(edges.head.length * 16));
   const used = edges.head.length < parallelEdges ? 1 : threads;
-  const memory = new LayoutMemory(start, edges, curve.negativeRate, threadStates(used, random));
+  const rng = threadStates(used, random);
   hooks.progress?.({ stage: 'layout', done: 0, total: epochs });
   const report = async (epoch: number) => {
     if (epoch % REPORT_EVERY !== REPORT_EVERY - 1 && epoch !== epochs - 1) return;
@@ -346,26 +342,28 @@ async function optimiseLayout(
     checkCancel(hooks.signal);
   };
   if (used === 1) {
-    const kernel = instantiate(memory.memory);
-    const args = memory.arguments(0, edges.head.length, 0);
     for (let epoch = 0; epoch < epochs; epoch++) {
-      runEpoch(kernel, args, epoch, epochs, curve);
+      layoutEpoch(embedding, edges, clocks, curve, epoch, epochs, 0, edges.head.length, rng, 0);
       await report(epoch);
     }
-    return memory.layout();
+    return;
   }
-  const workers = edgeRanges(edges.head, used).map(
-    ([begin, end], slot) =>
-      new Worker(new URL('./umap-layout-worker.mjs', import.meta.url), {
-        workerData: {
-          module: layoutModule(),
-          memory: memory.memory,
-          args: memory.arguments(begin, end, slot),
-          epochs,
-          curve,
-        },
-      }),
-  );
+  const workers = edgeRanges(edges.head, used).map(([begin, end], slot) => {
+    const data: LayoutThreadData = {
+      embedding: embedding.buffer as SharedArrayBuffer,
+      head: edges.head.buffer as SharedArrayBuffer,
+      tail: edges.tail.buffer as SharedArrayBuffer,
+      epochsPerSample: edges.epochsPerSample.buffer as SharedArrayBuffer,
+      clocks: clocks.nextSample.buffer as SharedArrayBuffer,
+      rng: rng.buffer as SharedArrayBuffer,
+      curve,
+      epochs,
+      begin,
+      end,
+      slot,
+    };
+    return new Worker(new URL('./umap-layout-worker.mjs', import.meta.url), { workerData: data });
+  });
   try {
     const epochDone = (worker: Worker, epoch: number) =>
       new Promise<void>((resolve, reject) => {
@@ -383,7 +381,6 @@ async function optimiseLayout(
       await Promise.all(workers.map((worker) => epochDone(worker, epoch)));
       await report(epoch);
     }
-    return memory.layout();
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
@@ -412,7 +409,8 @@ export async function umap(
   const epochs = p.epochs ?? (n <= 10_000 ? 500 : 200);
   const edges = layoutEdges(fuzzyUnion(lists, memberships(lists, p.neighbours)), epochs);
   const random = seededRandom(p.seed);
-  const start = startingLayout(vectors, dim, p.metric, random);
+  const embedding = startingLayout(vectors, dim, p.metric, random);
   const { a, b } = fitCurve(p.minDist);
-  return optimiseLayout(start, edges, { a, b, gamma: 1, negativeRate: 5 }, epochs, threads, random, hooks);
+  await optimiseLayout(embedding, edges, { a, b, gamma: 1, negativeRate: 5 }, epochs, threads, random, hooks);
+  return Float32Array.from(embedding);
 }

@@ -18,10 +18,6 @@ export const kernels: readonly KernelSource[] = [
     source: path.join(here, 'skipgram', 'skipgram.as'),
     wasm: path.join(here, 'skipgram', 'skipgram.wasm'),
   },
-  {
-    source: path.join(here, 'umap', 'umap-layout.as'),
-    wasm: path.join(here, 'umap', 'umap-layout.wasm'),
-  },
 ];
 
 /**
