@@ -2,6 +2,7 @@
 // fills the preset's defaults, and is what the run stores as its config. The same schema serves the
 // two baselines (`objective`: popularity, or the causal next-item Transformer as in SASRec).
 import { z } from 'zod';
+import { withOverrides } from '../settings.ts';
 
 const whole = (min: number, max: number) => z.number().int().min(min).max(max);
 const fraction = z.number().min(0).max(0.95);
@@ -191,18 +192,7 @@ export function parseSettings(pairs: readonly string[]): Record<string, unknown>
 
 /** The preset with the user's overrides, checked; a ZodError names each bad key. */
 export function resolveConfig(preset: PresetName, overrides: Record<string, unknown> = {}): Bert4RecConfig {
-  const unknown = Object.keys(overrides).filter((key) => !(key in fields.shape));
-  if (unknown.length > 0) {
-    throw new z.ZodError(
-      unknown.map((key) => ({
-        code: 'custom' as const,
-        path: [key],
-        message: `unknown setting; the settings are ${settingKeys.join(', ')}`,
-        input: overrides[key],
-      })),
-    );
-  }
-  return Bert4RecConfig.parse({ ...presets[preset], ...overrides });
+  return withOverrides(Bert4RecConfig, settingKeys, presets[preset], overrides);
 }
 
 /** Feed-forward width as configured. */

@@ -2,6 +2,7 @@
 // fills the preset's defaults, and is what the run stores as its config (with the sizes the
 // dataset decided filled in: image size, channels and patch size).
 import { z } from 'zod';
+import { withOverrides } from '../settings.ts';
 
 const whole = (min: number, max: number) => z.number().int().min(min).max(max);
 const fraction = z.number().min(0).max(0.95);
@@ -112,18 +113,7 @@ export const settingKeys = Object.keys(fields.shape) as (keyof VitConfig)[];
 
 /** The preset with the user's overrides, checked; a ZodError names each bad key. */
 export function resolveConfig(preset: PresetName, overrides: Record<string, unknown> = {}): VitConfig {
-  const unknown = Object.keys(overrides).filter((key) => !(key in fields.shape));
-  if (unknown.length > 0) {
-    throw new z.ZodError(
-      unknown.map((key) => ({
-        code: 'custom' as const,
-        path: [key],
-        message: `unknown setting; the settings are ${settingKeys.join(', ')}`,
-        input: overrides[key],
-      })),
-    );
-  }
-  return VitConfig.parse({ ...presets[preset], ...overrides });
+  return withOverrides(VitConfig, settingKeys, presets[preset], overrides);
 }
 
 /** What the model is built for once the dataset is known. */
