@@ -5,8 +5,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pixelmatch from 'pixelmatch';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
+import { launchHeadlessChromium } from '../../src/cli/headless-chromium.ts';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(root, 'renderer', 'dist', 'index.html');
@@ -78,20 +79,7 @@ export function serve(workspace: string): Promise<Served> {
 }
 
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--use-gl=angle',
-      '--use-angle=gl-egl',
-      '--ignore-gpu-blocklist',
-      '--no-sandbox',
-      '--disable-gpu-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  return launchHeadlessChromium();
 }
 
 export const chromiumAvailable = (): boolean => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');

@@ -15,6 +15,7 @@ import { clusteredVectors } from '../analysis/clustered-vectors.ts';
 import { pcaProjection } from '../analysis/pca.ts';
 import { startServer } from '../server/server.ts';
 import { openWorkspace } from '../workspace/workspace.ts';
+import { launchHeadlessChromium } from './headless-chromium.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 
@@ -164,7 +165,6 @@ function viteBuild(args: string[]): void {
 }
 
 export async function explorerFps(options: ExplorerFpsOptions): Promise<ExplorerFps> {
-  const { chromium } = await import('playwright-core');
   const dir = mkdtempSync(join(tmpdir(), 'constellation-fps-'));
   const bareDir = join(dir, 'bare');
   if (options.build) viteBuild(['build', 'renderer', '--logLevel', 'warn']);
@@ -183,20 +183,7 @@ export async function explorerFps(options: ExplorerFpsOptions): Promise<Explorer
   const xy = writeWorkspace(join(dir, 'fps.constellation'), options.points);
   const server = await startServer({ workspace: join(dir, 'fps.constellation'), port: 0 });
   const bare = await serveBarePage(bareDir, xy);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--use-gl=angle',
-      '--use-angle=gl-egl',
-      '--ignore-gpu-blocklist',
-      '--no-sandbox',
-      '--disable-gpu-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchHeadlessChromium();
   try {
     const context = await browser.newContext({
       viewport: { width: 1280, height: 860 },
