@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { recommenderFile, runDirectory } from '../../models/bert4rec/train.ts';
+import { recommenderFile } from '../../models/bert4rec/train.ts';
+import { runDirectory } from '../../models/run-directory.ts';
 import { trainableModels } from '../../training/catalog.ts';
 import type { RunSummary as StoredRun } from '../../workspace/types.ts';
 import type { Workspace } from '../../workspace/workspace.ts';

@@ -5,11 +5,12 @@ import ort from 'onnxruntime-node';
 import { exportInference } from '../../onnx/compile.ts';
 import { readCheckpoint } from '../../onnx/runtime/checkpoint.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
+import { bestCheckpoint, runDirectory } from '../run-directory.ts';
 import { Bert4RecConfig } from './config.ts';
 import { popularityScorer, type Scorer } from './evaluate.ts';
 import { scoreProgram } from './model.ts';
 import { loadSplit, type SequenceSplit, trainingPopularity } from './sequences.ts';
-import { bestCheckpoint, modelNameOf, runDirectory } from './train.ts';
+import { modelNameOf } from './train.ts';
 
 export class RunNotUsable extends Error {
   constructor(message: string) {

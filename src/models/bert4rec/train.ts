@@ -14,6 +14,7 @@ import { saveModel } from '../../onnx/runtime/export.ts';
 import { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
 import { codeVersion } from '../code-version.ts';
+import { bestCheckpoint, lastCheckpoint, runDirectory } from '../run-directory.ts';
 import { epochInstances, type Instance, trainingBatches, trainingWindows, type Window } from './batches.ts';
 import { type Bert4RecConfig, predictionsPerBatch } from './config.ts';
 import { evaluateRanking, evaluationUsers, popularityScorer, type Scorer } from './evaluate.ts';
@@ -81,13 +82,6 @@ interface Cursor {
 export const modelNameOf = (objective: Bert4RecConfig['objective']): string =>
   objective === 'cloze' ? 'bert4rec' : objective === 'next' ? 'sasrec' : 'popularity';
 
-/** Where a run's checkpoints and exported model live: a folder beside the workspace file. */
-export function runDirectory(workspacePath: string, run: number): string {
-  return path.join(`${workspacePath}.runs`, `run-${run}`);
-}
-
-export const bestCheckpoint = (dir: string) => path.join(dir, 'best.safetensors');
-export const lastCheckpoint = (dir: string) => path.join(dir, 'last.safetensors');
 export const recommenderFile = (dir: string) => path.join(dir, 'recommender.onnx');
 
 class TrainingCancelled extends Error {

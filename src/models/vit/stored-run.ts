@@ -5,7 +5,7 @@ import ort from 'onnxruntime-node';
 import { exportInference } from '../../onnx/compile.ts';
 import { readCheckpoint } from '../../onnx/runtime/checkpoint.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
-import { bestCheckpoint, runDirectory } from '../bert4rec/train.ts';
+import { bestCheckpoint, runDirectory } from '../run-directory.ts';
 import { VitConfig } from './config.ts';
 import { classify, type SupervisedMetrics, supervisedMetrics } from './evaluate.ts';
 import { inferenceProgram } from './model.ts';

@@ -11,8 +11,8 @@ import { readCheckpoint } from '../../onnx/runtime/checkpoint.ts';
 import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
 import { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
-import { bestCheckpoint, lastCheckpoint, runDirectory } from '../bert4rec/train.ts';
 import { codeVersion } from '../code-version.ts';
+import { bestCheckpoint, lastCheckpoint, runDirectory } from '../run-directory.ts';
 import { epochOrder, trainingBatches } from '../vision/batches.ts';
 import {
   channelStats,

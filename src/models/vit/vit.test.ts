@@ -8,7 +8,7 @@ import { dispatch } from '../../api/dispatcher.ts';
 import { readCheckpoint, writeCheckpoint } from '../../onnx/runtime/checkpoint.ts';
 import { sharedDataset } from '../../testing/shared-datasets.ts';
 import { openWorkspace } from '../../workspace/workspace.ts';
-import { lastCheckpoint, runDirectory } from '../bert4rec/train.ts';
+import { lastCheckpoint, runDirectory } from '../run-directory.ts';
 import { barsCsv, importImages } from '../vision/fixtures.ts';
 import { patchSize, resolveConfig, type VitConfig } from './config.ts';
 import { trainProgram } from './model.ts';
