@@ -39,7 +39,7 @@ before(async () => {
   server = await serve(workspacePath);
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
-  page.setDefaultTimeout(30_000);
+  page.setDefaultTimeout(90_000);
   await page.goto(server.url);
   await page.getByText('connected', { exact: true }).waitFor();
 });

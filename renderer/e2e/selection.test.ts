@@ -41,7 +41,7 @@ before(async () => {
   server = await serve(workspacePath);
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(90_000);
   await page.goto(server.url);
   await page.getByText('connected', { exact: true }).waitFor();
   await page.locator('a.nav[href="#/explore"]').click();
