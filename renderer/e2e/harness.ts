@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pixelmatch from 'pixelmatch';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
+import { withBuildLock } from '../../src/cli/build-lock.ts';
 import { launchHeadlessChromium } from '../../src/cli/headless-chromium.ts';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -22,21 +23,20 @@ function newestIn(path: string): number {
   return Math.max(0, ...readdirSync(path).map((name) => newestIn(join(path, name))));
 }
 
-/** Builds renderer/dist when a source of the page is newer than the build. */
+/** Builds renderer/dist when a source of the page is newer than the build (one process at a time). */
 export function buildRenderer(): void {
   const sources = ['renderer/src', 'renderer/index.html', 'renderer/vite.config.ts', 'src/api'].map((p) =>
     join(root, p),
   );
-  if (existsSync(dist) && statSync(dist).mtimeMs >= Math.max(...sources.map(newestIn))) return;
-  const built = spawnSync(
-    process.execPath,
-    [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'renderer', '--logLevel', 'warn'],
-    {
-      cwd: root,
-      encoding: 'utf8',
-    },
-  );
-  if (built.status !== 0) throw new Error(`vite build failed:\n${built.stdout}\n${built.stderr}`);
+  withBuildLock(root, () => {
+    if (existsSync(dist) && statSync(dist).mtimeMs >= Math.max(...sources.map(newestIn))) return;
+    const built = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'renderer', '--logLevel', 'warn'],
+      { cwd: root, encoding: 'utf8' },
+    );
+    if (built.status !== 0) throw new Error(`vite build failed:\n${built.stdout}\n${built.stderr}`);
+  });
 }
 
 export interface Served {

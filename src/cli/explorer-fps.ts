@@ -15,6 +15,7 @@ import { clusteredVectors } from '../analysis/clustered-vectors.ts';
 import { pcaProjection } from '../analysis/pca.ts';
 import { startServer } from '../server/server.ts';
 import { openWorkspace } from '../workspace/workspace.ts';
+import { withBuildLock } from './build-lock.ts';
 import { launchHeadlessChromium } from './headless-chromium.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
@@ -167,7 +168,7 @@ function viteBuild(args: string[]): void {
 export async function explorerFps(options: ExplorerFpsOptions): Promise<ExplorerFps> {
   const dir = mkdtempSync(join(tmpdir(), 'constellation-fps-'));
   const bareDir = join(dir, 'bare');
-  if (options.build) viteBuild(['build', 'renderer', '--logLevel', 'warn']);
+  if (options.build) withBuildLock(root, () => viteBuild(['build', 'renderer', '--logLevel', 'warn']));
   // the bare page goes through the same bundler, so it draws with the same sigma build
   viteBuild([
     'build',
