@@ -13,10 +13,9 @@ import { openWorkspace } from '../../src/workspace/workspace.ts';
 import {
   buildRenderer,
   chromiumAvailable,
-  launchBrowser,
   matchScreenshot,
+  openApp,
   type Served,
-  serve,
   textOf,
 } from './harness.ts';
 import { makePapersWorkspace, type Papers, paperCount } from './papers-fixture.ts';
@@ -36,12 +35,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'constellation-compare-'));
   workspacePath = join(dir, 'e2e.constellation');
   papers = makePapersWorkspace(workspacePath, { otherRun: true });
-  server = await serve(workspacePath);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
-  page.setDefaultTimeout(90_000);
-  await page.goto(server.url);
-  await page.getByText('connected', { exact: true }).waitFor();
+  ({ server, browser, page } = await openApp(workspacePath));
 });
 
 after(async () => {

@@ -11,10 +11,9 @@ import type { Browser, Page } from 'playwright-core';
 import {
   buildRenderer,
   chromiumAvailable,
-  launchBrowser,
   matchScreenshot,
+  openApp,
   type Served,
-  serve,
   textOf,
 } from './harness.ts';
 import { makePapersWorkspace, type Papers, paperCount, topics } from './papers-fixture.ts';
@@ -49,12 +48,7 @@ before(async () => {
   buildRenderer();
   dir = mkdtempSync(join(tmpdir(), 'constellation-explorer-'));
   fixture = makePapersWorkspace(join(dir, 'e2e.constellation'));
-  server = await serve(join(dir, 'e2e.constellation'));
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
-  page.setDefaultTimeout(90_000);
-  await page.goto(server.url);
-  await page.getByText('connected', { exact: true }).waitFor();
+  ({ server, browser, page } = await openApp(join(dir, 'e2e.constellation')));
 });
 
 after(async () => {

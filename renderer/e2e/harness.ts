@@ -39,6 +39,17 @@ export function buildRenderer(): void {
   });
 }
 
+/** Serve mode on `workspace` and the app's page in headless Chromium, connected to it. */
+export async function openApp(workspace: string): Promise<{ server: Served; browser: Browser; page: Page }> {
+  const server = await serve(workspace);
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
+  page.setDefaultTimeout(90_000);
+  await page.goto(server.url);
+  await page.getByText('connected', { exact: true }).waitFor();
+  return { server, browser, page };
+}
+
 export interface Served {
   url: string;
   stop(): Promise<void>;

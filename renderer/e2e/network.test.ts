@@ -17,10 +17,9 @@ import { openWorkspace } from '../../src/workspace/workspace.ts';
 import {
   buildRenderer,
   chromiumAvailable,
-  launchBrowser,
   matchScreenshot,
+  openApp,
   type Served,
-  serve,
   textOf,
 } from './harness.ts';
 
@@ -59,12 +58,7 @@ before(async () => {
   );
   const busiest = venues.matches.reduce((a, b) => (b.degree > a.degree ? b : a));
   hub = await dispatch('network.node', { dataset: 'academic', node: busiest.id }, { workspace });
-  server = await serve(workspace);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
-  page.setDefaultTimeout(90_000);
-  await page.goto(server.url);
-  await page.getByText('connected', { exact: true }).waitFor();
+  ({ server, browser, page } = await openApp(workspace));
 });
 
 after(async () => {

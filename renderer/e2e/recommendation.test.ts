@@ -16,10 +16,9 @@ import { openWorkspace } from '../../src/workspace/workspace.ts';
 import {
   buildRenderer,
   chromiumAvailable,
-  launchBrowser,
   matchScreenshot,
+  openApp,
   type Served,
-  serve,
   textOf,
 } from './harness.ts';
 
@@ -81,12 +80,7 @@ before(async () => {
     )
   ).run;
   history = await dispatch('interactions.history', { run: popularity, user }, { workspace });
-  server = await serve(workspace);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
-  page.setDefaultTimeout(90_000);
-  await page.goto(server.url);
-  await page.getByText('connected', { exact: true }).waitFor();
+  ({ server, browser, page } = await openApp(workspace));
 });
 
 after(async () => {

@@ -13,10 +13,9 @@ import { openWorkspace } from '../../src/workspace/workspace.ts';
 import {
   buildRenderer,
   chromiumAvailable,
-  launchBrowser,
   matchScreenshot,
+  openApp,
   type Served,
-  serve,
   textOf,
 } from './harness.ts';
 import { makePapersWorkspace, type Papers, paperCount, topics } from './papers-fixture.ts';
@@ -38,12 +37,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'constellation-selection-'));
   workspacePath = join(dir, 'e2e.constellation');
   papers = makePapersWorkspace(workspacePath);
-  server = await serve(workspacePath);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
-  page.setDefaultTimeout(90_000);
-  await page.goto(server.url);
-  await page.getByText('connected', { exact: true }).waitFor();
+  ({ server, browser, page } = await openApp(workspacePath));
   await page.locator('a.nav[href="#/explore"]').click();
   await page.locator(`[data-testid="scatter"][data-points="${paperCount}"]`).waitFor();
   const ws = openWorkspace(workspacePath, { readonly: true });
