@@ -8,6 +8,7 @@ import { datasetCommands } from './schema/datasets.ts';
 import { demoCommands } from './schema/demo.ts';
 import { evaluateCommands } from './schema/evaluate.ts';
 import { exportCommands } from './schema/export.ts';
+import { imageEvaluationCommands } from './schema/image-evaluation.ts';
 import { importCommands } from './schema/import.ts';
 import { inspectCommands } from './schema/inspect.ts';
 import { metapath2vecCommands } from './schema/metapath2vec.ts';
@@ -43,6 +44,7 @@ export const commands = {
   ...evaluateCommands,
   ...bert4recCommands,
   ...vitCommands,
+  ...imageEvaluationCommands,
   ...visionCommands,
   ...analysisCommands,
   ...networkCommands,

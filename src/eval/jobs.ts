@@ -2,6 +2,7 @@
 // the caller's thread.
 import { defineJob } from '../jobs/job.ts';
 import { openWorkspace } from '../workspace/workspace.ts';
+import { evaluateKnn, evaluateLinear, type KnnEvaluation, type LinearEvaluation } from './image-protocols.ts';
 import {
   type ClassificationFigure,
   type ClusteringFigure,
@@ -72,3 +73,23 @@ export const evaluateJob = defineJob<EvaluateJobInput, EvaluateJobOutput, { done
     }
   },
 );
+
+/** The linear and k-NN protocols of an image run: probe fits or a pass over every test image. */
+export const imageProtocolJob = defineJob<
+  { workspace: string; run: number } & (
+    | { protocol: 'linear'; cs?: number[] }
+    | { protocol: 'knn'; k?: number; temperature?: number }
+  ),
+  LinearEvaluation | KnnEvaluation,
+  { done: number; total: number }
+>(import.meta.url, 'image-protocol', async (input, { progress, signal }) => {
+  const workspace = openWorkspace(input.workspace, { readonly: true });
+  const onProgress = (done: number, total: number) => progress({ done, total });
+  try {
+    return input.protocol === 'linear'
+      ? evaluateLinear(workspace, input.run, { cs: input.cs, signal, onProgress })
+      : evaluateKnn(workspace, input.run, { k: input.k, temperature: input.temperature, signal, onProgress });
+  } finally {
+    workspace.close();
+  }
+});

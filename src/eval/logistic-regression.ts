@@ -11,6 +11,8 @@ export interface LogisticRegressionOptions {
   tolerance?: number;
   /** L-BFGS memory */
   history?: number;
+  /** weights to start from (a fit at a nearby C converges in fewer iterations); zeros otherwise */
+  initial?: Float64Array;
 }
 
 export interface LogisticRegressionModel {
@@ -89,7 +91,10 @@ export function fitLogisticRegression(
   const tolerance = options.tolerance ?? 1e-4;
   const history = options.history ?? 10;
   const size = classes * dim + classes;
-  let w = new Float64Array(size);
+  if (options.initial && options.initial.length !== size) {
+    throw new RangeError(`initial weights: ${options.initial.length} values, the model has ${size}`);
+  }
+  let w = options.initial ? Float64Array.from(options.initial) : new Float64Array(size);
   let g = new Float64Array(size);
   let f = objective(w, x, y, dim, classes, c, g);
   const s: Float64Array[] = [];

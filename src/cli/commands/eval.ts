@@ -5,8 +5,10 @@ import { runCommand } from '../run-command.ts';
 
 interface EvalFlags extends CommonFlags {
   task?: 'node-classification' | 'clustering';
-  protocol?: 'pop100' | 'uniform100' | 'full' | 'supervised';
+  protocol?: 'pop100' | 'uniform100' | 'full' | 'supervised' | 'linear' | 'knn';
   type?: string;
+  k?: string;
+  temperature?: string;
   repeats?: string;
   seed?: string;
 }
@@ -33,15 +35,21 @@ export function registerEval(program: Command): void {
       .addOption(
         new Option(
           '--protocol <protocol>',
-          "recommendation runs: rank each user's held-out item among 100 popularity-sampled, 100 uniform or all unseen items; classifier runs: supervised (top-1 and confusion on the test split)",
-        ).choices(['pop100', 'uniform100', 'full', 'supervised']),
+          "recommendation runs: rank each user's held-out item among 100 popularity-sampled, 100 uniform or all unseen items; classifier runs: supervised (top-1 and confusion on the test split); image runs: linear (logistic regression on the frozen representations) or knn (weighted k-NN)",
+        ).choices(['pop100', 'uniform100', 'full', 'supervised', 'linear', 'knn']),
       )
+      .option('--k <n>', 'knn: neighbours voting (default 200, or 20 under 2000 training images)')
+      .option('--temperature <t>', 'knn: τ of the exp(similarity / τ) vote weights', '0.1')
       .option('--type <type>', 'the labelled entity type (default: the one with most labelled embeddings)')
       .option('--repeats <n>', 'random splits per train fraction, or k-means seeds', '10')
       .option('--seed <n>', 'first seed of the splits / k-means initialisations', '0'),
   ).action(async (run: string, flags: EvalFlags) => {
     if (flags.protocol === 'supervised') {
       await evalSupervised(Number(run), flags);
+      return;
+    }
+    if (flags.protocol === 'linear' || flags.protocol === 'knn') {
+      await evalImageProtocol(Number(run), flags.protocol, flags);
       return;
     }
     if (flags.protocol) {
@@ -139,4 +147,44 @@ async function evalSupervised(run: number, flags: EvalFlags) {
         ),
       ].join('\n'),
   });
+}
+
+/** Test top-1 and per-class recall with the confusion row, as both image protocols print them. */
+function testTable(r: { classes: string[]; per_class_top1: number[]; confusion: number[][] }): string[] {
+  return r.classes.map(
+    (c, i) => `  ${c.padEnd(12)} ${percent(r.per_class_top1[i]).padStart(6)} %  ${r.confusion[i].join(' ')}`,
+  );
+}
+
+/** `eval RUN --protocol linear | knn`: an image run's frozen representations on its test split. */
+async function evalImageProtocol(run: number, protocol: 'linear' | 'knn', flags: EvalFlags) {
+  if (protocol === 'linear') {
+    await runCommand('eval.linear', { run }, commonOptions(flags), {
+      progress: (p) => `fitting: ${p.done} / ${p.total} values of C`,
+      text: (r) =>
+        [
+          `run ${r.run} (${r.model}), linear protocol on ${count(r.images)} test images (${count(r.train)} training, dim ${r.dim}), ${seconds(r.seconds)}: top-1 ${percent(r.top1)} %`,
+          `  C ${r.c} chosen on validation (top-1 ${percent(r.validation_top1)} %; ${r.grid.map((g) => `${g.c}: ${percent(g.validation_top1)}`).join(', ')})`,
+          ...testTable(r),
+        ].join('\n'),
+    });
+    return;
+  }
+  await runCommand(
+    'eval.knn',
+    {
+      run,
+      k: flags.k === undefined ? undefined : Number(flags.k),
+      temperature: Number(flags.temperature),
+    },
+    commonOptions(flags),
+    {
+      progress: (p) => `k-NN: ${p.done} / ${p.total} test images`,
+      text: (r) =>
+        [
+          `run ${r.run} (${r.model}), k-NN (k ${r.k}, τ ${r.temperature}) on ${count(r.images)} test images against ${count(r.train)} training images (dim ${r.dim}), ${seconds(r.seconds)}: top-1 ${percent(r.top1)} %`,
+          ...testTable(r),
+        ].join('\n'),
+    },
+  );
 }

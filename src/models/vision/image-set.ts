@@ -16,10 +16,9 @@ export interface ImageShape {
   width: number;
 }
 
-export interface ImageSet extends ImageShape {
+/** What a dataset says about its images without decoding them: enough to split them. */
+export interface ImageLabels {
   count: number;
-  /** [count, C, H, W] row-major, 0..255 */
-  pixels: Uint8Array;
   /** index into `classes`, -1 for an unlabelled image */
   labels: Int32Array;
   /** class names in natural order ('2' before '10') */
@@ -28,6 +27,11 @@ export interface ImageSet extends ImageShape {
   entityIds: Int32Array;
   /** the dataset's own split of each image (IDX files: 'train' / 'test'), null where it has none */
   sourceSplit: (string | null)[];
+}
+
+export interface ImageSet extends ImageShape, ImageLabels {
+  /** [count, C, H, W] row-major, 0..255 */
+  pixels: Uint8Array;
   /** images whose size differed from the run's and were resized */
   resized: number;
   /** images whose channels differed (RGB to greyscale or back) */
@@ -99,22 +103,47 @@ export async function loadImageSet(
     if (onProgress && count % 4096 === 0) onProgress(count, total);
   }
   if (count !== total) throw new ImageDatasetError(`dataset ${datasetName} changed while it was read`);
-  const classes = [...new Set(names.filter((n): n is string => n !== null))].sort(naturalOrder);
-  const index = new Map(classes.map((name, i) => [name, i]));
-  const labels = Int32Array.from(names, (name) => (name === null ? -1 : index.get(name)!));
   return {
     count,
     channels,
     height,
     width,
     pixels,
-    labels,
-    classes,
+    ...classIndex(names),
     entityIds,
     sourceSplit,
     resized,
     converted,
   };
+}
+
+/** Class names in natural order and each image's index among them. */
+function classIndex(names: (string | null)[]): { classes: string[]; labels: Int32Array } {
+  const classes = [...new Set(names.filter((n): n is string => n !== null))].sort(naturalOrder);
+  const index = new Map(classes.map((name, i) => [name, i]));
+  return { classes, labels: Int32Array.from(names, (name) => (name === null ? -1 : index.get(name)!)) };
+}
+
+/**
+ * The labels, entity ids and source splits of a dataset's images in the order `loadImageSet` reads
+ * them, without decoding a pixel: what recomputing a run's split for its stored embeddings needs.
+ */
+export function readImageLabels(workspace: Workspace, datasetName: string): ImageLabels {
+  const dataset = workspace.datasets.require(datasetName);
+  if (dataset.kind !== 'images') {
+    throw new ImageDatasetError(`dataset ${datasetName} holds ${dataset.kind}, not images`);
+  }
+  const splitOf = splitsByKey(workspace, dataset.id);
+  const names: (string | null)[] = [];
+  const entityIds: number[] = [];
+  const sourceSplit: (string | null)[] = [];
+  for (const media of workspace.media.each(dataset.id)) {
+    names.push(media.classLabel ?? null);
+    entityIds.push(media.entityId);
+    sourceSplit.push(splitOf.get(media.key) ?? null);
+  }
+  if (names.length === 0) throw new ImageDatasetError(`dataset ${datasetName} has no images`);
+  return { count: names.length, ...classIndex(names), entityIds: Int32Array.from(entityIds), sourceSplit };
 }
 
 /** The `split` attribute of the dataset's image entities, by key (IDX imports set it). */

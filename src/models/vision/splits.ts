@@ -3,7 +3,7 @@
 // fraction of every class. Validation (early stopping, the best checkpoint) is always a stratified
 // part of the training images, so the test images are never looked at before the end.
 import { Random } from '../../demo/random.ts';
-import type { ImageSet } from './image-set.ts';
+import type { ImageLabels } from './image-set.ts';
 
 export interface ImageSplit {
   train: Int32Array;
@@ -23,7 +23,7 @@ export interface SplitStats {
 }
 
 /** Images of each class, in set order. */
-function byClass(set: ImageSet, images: Iterable<number>): number[][] {
+function byClass(set: ImageLabels, images: Iterable<number>): number[][] {
   const groups: number[][] = set.classes.map(() => []);
   for (const i of images) if (set.labels[i] >= 0) groups[set.labels[i]].push(i);
   return groups;
@@ -50,7 +50,7 @@ function stratified(groups: number[][], fraction: number, random: Random): [numb
 }
 
 export function splitImages(
-  set: ImageSet,
+  set: ImageLabels,
   {
     testFraction,
     validationFraction,
