@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { analysisCommands } from './schema/analysis.ts';
 import { benchCommands } from './schema/bench.ts';
 import { bert4recCommands } from './schema/bert4rec.ts';
+import { contrastiveCommands } from './schema/contrastive.ts';
 import { datasetCommands } from './schema/datasets.ts';
 import { demoCommands } from './schema/demo.ts';
 import { evaluateCommands } from './schema/evaluate.ts';
@@ -45,6 +46,7 @@ export const commands = {
   ...bert4recCommands,
   ...vitCommands,
   ...imageEvaluationCommands,
+  ...contrastiveCommands,
   ...visionCommands,
   ...analysisCommands,
   ...networkCommands,

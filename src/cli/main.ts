@@ -5,6 +5,7 @@ import { toApiError } from '../api/to-api-error.ts';
 import { registerAnalysis } from './commands/analysis.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerBert4Rec } from './commands/bert4rec.ts';
+import { registerContrastive } from './commands/contrastive.ts';
 import { registerDatasets } from './commands/datasets.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEval } from './commands/eval.ts';
@@ -32,6 +33,7 @@ const commandFamilies = [
   registerEval,
   registerBert4Rec,
   registerVit,
+  registerContrastive,
   registerAnalysis,
 ];
 

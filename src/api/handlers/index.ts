@@ -37,6 +37,7 @@ export const handlers: Handlers = {
   'bench.vit': async () => (await import('./vit.ts')).benchVitCommand,
   'eval.linear': async () => (await import('./image-evaluation.ts')).linearEvalCommand,
   'eval.knn': async () => (await import('./image-evaluation.ts')).knnEvalCommand,
+  'train.contrastive-pairs': async () => (await import('./contrastive.ts')).trainContrastivePairsCommand,
   'images.augment-preview': async () => (await import('./vision.ts')).augmentPreview,
   'analyses.list': async () => (await import('./analysis.ts')).listAnalyses,
   'projection.compute': async () => (await import('./analysis.ts')).computeProjection,
