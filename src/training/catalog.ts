@@ -16,6 +16,8 @@ import {
   resolveConfig as resolveMetapath2vec,
 } from '../models/metapath2vec/config.ts';
 import { trainMetapath2vec } from '../models/metapath2vec/train.ts';
+import { resolveConfig as resolveVit, VitConfig, presets as vitPresets } from '../models/vit/config.ts';
+import { trainVit, type VitData } from '../models/vit/train.ts';
 import type { DeviceChoice } from '../onnx/runtime/devices.ts';
 import type { Workspace } from '../workspace/workspace.ts';
 
@@ -43,8 +45,13 @@ export interface TrainableModel {
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
-function presetOf(presets: Record<string, unknown>, model: string, preset: string | undefined): string {
-  const chosen = preset ?? Object.keys(presets).at(-1)!;
+function presetOf(
+  presets: Record<string, unknown>,
+  model: string,
+  preset: string | undefined,
+  fallback: string,
+): string {
+  const chosen = preset ?? fallback;
   if (!Object.hasOwn(presets, chosen)) {
     throw new z.ZodError([
       {
@@ -62,13 +69,13 @@ type Settings = Pick<TrainCall, 'preset' | 'config' | 'inputs'>;
 
 const bert4recSettings = (call: Settings) =>
   resolveBert4Rec(
-    presetOf(bert4recPresets, 'BERT4Rec', call.preset) as keyof typeof bert4recPresets,
+    presetOf(bert4recPresets, 'BERT4Rec', call.preset, 'quick') as keyof typeof bert4recPresets,
     call.config,
   );
 
 function metapath2vecSettings(call: Settings) {
   const config = resolveMetapath2vec(
-    presetOf(metapath2vecPresets, 'metapath2vec', call.preset) as keyof typeof metapath2vecPresets,
+    presetOf(metapath2vecPresets, 'metapath2vec', call.preset, 'quick') as keyof typeof metapath2vecPresets,
     call.config,
   );
   const metapaths = (call.inputs.metapaths ?? []).map((m) => m.trim()).filter(Boolean);
@@ -204,7 +211,66 @@ const metapath2vec: TrainableModel = {
   },
 };
 
-export const trainableModels: readonly TrainableModel[] = [bert4rec, metapath2vec];
+const vitSettings = (call: Settings) =>
+  resolveVit(presetOf(vitPresets, 'ViT', call.preset, 'quick') as keyof typeof vitPresets, call.config);
+
+const vit: TrainableModel = {
+  descriptor: {
+    id: 'vit',
+    name: 'ViT',
+    description:
+      'Image classifier and encoder: image patches as tokens, a [CLS] token and learned positions through a pre-norm Transformer (Dosovitskiy et al., 2021)',
+    datasetKinds: ['images'],
+    runModels: ['vit'],
+    configSchema: z.toJSONSchema(VitConfig) as Record<string, unknown>,
+    presets: vitPresets,
+    defaultPreset: 'quick',
+    inputs: [],
+    resumable: true,
+    reportsLoss: true,
+  },
+  check(call) {
+    vitSettings(call);
+  },
+  async train(workspace, call) {
+    // a resumed run trains with its stored settings and batch (the trainer ignores new ones)
+    const stored =
+      call.resume === undefined
+        ? undefined
+        : (workspace.runs.get(call.resume)?.config as (VitConfig & { data?: VitData }) | undefined);
+    const config = stored ?? vitSettings(call);
+    const batch = stored?.data?.batch ?? config.batch_size;
+    let fraction = 0;
+    await trainVit(workspace, {
+      dataset: call.dataset,
+      config,
+      device: call.device as DeviceChoice,
+      resume: call.resume,
+      signal: call.signal,
+      onProgress(p) {
+        // loading the images is the first 3 %; the trainer's ETA is images left / rate, so the steps left follow
+        if (p.phase === 'loading' && p.total)
+          fraction = Math.max(fraction, 0.03 * clamp01((p.done ?? 0) / p.total));
+        if (p.phase === 'training' && p.eta_s !== undefined && p.images_per_s) {
+          const left = (p.eta_s * p.images_per_s) / batch;
+          fraction = Math.max(fraction, 0.03 + clamp01(p.step / (p.step + left)) * 0.92);
+        }
+        if (p.phase === 'test' || p.phase === 'storing') fraction = Math.max(fraction, 0.96);
+        call.onProgress({
+          phase: p.phase,
+          epoch: p.epoch,
+          step: p.step,
+          loss: p.loss,
+          throughput: p.images_per_s !== undefined ? { value: p.images_per_s, unit: 'images/s' } : undefined,
+          fraction,
+          etaSeconds: p.phase === 'training' ? (p.eta_s ?? null) : null,
+        });
+      },
+    });
+  },
+};
+
+export const trainableModels: readonly TrainableModel[] = [bert4rec, metapath2vec, vit];
 
 export function trainableModel(id: string): TrainableModel {
   const found = trainableModels.find((m) => m.descriptor.id === id);
