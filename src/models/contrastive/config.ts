@@ -9,9 +9,17 @@ const whole = (min: number, max: number) => z.number().int().min(min).max(max);
 export const ContrastivePairsConfig = z.object({
   /** side of the images the encoder reads (0: the dataset's most common size); others are resized */
   image_size: whole(0, 1024),
-  /** width of the encoder's hidden layers */
+  /** resnet: SimCLR's small ResNet then a linear map to dim; mlp: ReLU layers over the pixels */
+  encoder: z.enum(['resnet', 'mlp']),
+  /** resnet: channels of the stem (stage i has width x 2^i) */
+  width: whole(1, 1024),
+  /** resnet: stages, each after the first halving the side */
+  stages: whole(1, 6),
+  /** resnet: basic blocks per stage */
+  blocks: whole(1, 16),
+  /** mlp: width of the hidden layers */
   hidden: whole(4, 8192),
-  /** hidden layers of the encoder (ReLU after each) */
+  /** mlp: hidden layers (ReLU after each) */
   layers: whole(1, 16),
   /** dimension of the embedding G_W(X) the pair loss measures distances in */
   dim: whole(2, 4096),
@@ -47,6 +55,10 @@ export type PresetName = (typeof presetNames)[number];
 export const presets: Record<PresetName, ContrastivePairsConfig> = {
   quick: {
     image_size: 0,
+    encoder: 'resnet',
+    width: 16,
+    stages: 2,
+    blocks: 1,
     hidden: 128,
     layers: 2,
     dim: 32,
