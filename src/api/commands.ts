@@ -12,6 +12,7 @@ import { exportCommands } from './schema/export.ts';
 import { imageEvaluationCommands } from './schema/image-evaluation.ts';
 import { importCommands } from './schema/import.ts';
 import { inspectCommands } from './schema/inspect.ts';
+import { mediaCommands } from './schema/media.ts';
 import { metapath2vecCommands } from './schema/metapath2vec.ts';
 import { modelCommands } from './schema/models.ts';
 import { networkCommands } from './schema/network.ts';
@@ -48,6 +49,7 @@ export const commands = {
   ...imageEvaluationCommands,
   ...contrastiveCommands,
   ...visionCommands,
+  ...mediaCommands,
   ...analysisCommands,
   ...networkCommands,
   ...recommendationCommands,

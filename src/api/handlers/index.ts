@@ -39,6 +39,7 @@ export const handlers: Handlers = {
   'eval.knn': async () => (await import('./image-evaluation.ts')).knnEvalCommand,
   'train.contrastive-pairs': async () => (await import('./contrastive.ts')).trainContrastivePairsCommand,
   'images.augment-preview': async () => (await import('./vision.ts')).augmentPreview,
+  'media.thumbnail': async () => (await import('./media.ts')).mediaThumbnail,
   'analyses.list': async () => (await import('./analysis.ts')).listAnalyses,
   'projection.compute': async () => (await import('./analysis.ts')).computeProjection,
   'projection.get': async () => (await import('./analysis.ts')).getProjection,
