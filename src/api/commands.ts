@@ -19,6 +19,7 @@ import { networkCommands } from './schema/network.ts';
 import { recommendationCommands } from './schema/recommendation.ts';
 import { runHistoryCommands } from './schema/run-history.ts';
 import { runCommands } from './schema/runs.ts';
+import { simclrCommands } from './schema/simclr.ts';
 import { trainCommands } from './schema/train.ts';
 import { visionCommands } from './schema/vision.ts';
 import { vitCommands } from './schema/vit.ts';
@@ -48,6 +49,7 @@ export const commands = {
   ...vitCommands,
   ...imageEvaluationCommands,
   ...contrastiveCommands,
+  ...simclrCommands,
   ...visionCommands,
   ...mediaCommands,
   ...analysisCommands,

@@ -12,6 +12,7 @@ import { registerEval } from './commands/eval.ts';
 import { registerExport } from './commands/export.ts';
 import { registerImport } from './commands/import.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSimclr } from './commands/simclr.ts';
 import { registerTrain } from './commands/train.ts';
 import { registerVit } from './commands/vit.ts';
 import { registerWalks } from './commands/walks.ts';
@@ -34,6 +35,7 @@ const commandFamilies = [
   registerBert4Rec,
   registerVit,
   registerContrastive,
+  registerSimclr,
   registerAnalysis,
 ];
 

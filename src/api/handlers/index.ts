@@ -38,6 +38,7 @@ export const handlers: Handlers = {
   'eval.linear': async () => (await import('./image-evaluation.ts')).linearEvalCommand,
   'eval.knn': async () => (await import('./image-evaluation.ts')).knnEvalCommand,
   'train.contrastive-pairs': async () => (await import('./contrastive.ts')).trainContrastivePairsCommand,
+  'train.simclr': async () => (await import('./simclr.ts')).trainSimclrCommand,
   'images.augment-preview': async () => (await import('./vision.ts')).augmentPreview,
   'media.thumbnail': async () => (await import('./media.ts')).mediaThumbnail,
   'analyses.list': async () => (await import('./analysis.ts')).listAnalyses,

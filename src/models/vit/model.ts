@@ -49,16 +49,31 @@ interface Network {
   attentions: Tensor[];
 }
 
-function network(
+/** uint8 images [B, C, H, W] as float32, normalised per channel: (p / 255 - mean) / std. */
+export function normalisedPixels(images: Tensor, norm: Normalisation): Tensor {
+  const g = images.graph;
+  const channels = images.shape[1];
+  const mean = g.constant(norm.mean, [1, channels, 1, 1], 'float32', 'pixel_mean');
+  const scale = g.constant(
+    norm.std.map((s) => 1 / (255 * s)),
+    [1, channels, 1, 1],
+    'float32',
+    'pixel_scale',
+  );
+  // (p / 255 - mean) / std = (p - 255 mean) / (255 std)
+  return op.mul(op.sub(op.cast(images, 'float32'), op.mul(mean, 255)), scale);
+}
+
+/** The encoder without the head: the [CLS] representation of normalised pixels, and the attention maps. */
+export function vitEncoder(
   g: Graph,
-  images: Tensor,
+  pixels: Tensor,
   config: VitConfig,
-  shape: VitShape,
-  norm: Normalisation,
+  shape: Omit<VitShape, 'classes'>,
   dropoutSeed: Tensor | null,
-): Network {
-  const [batch, channels] = images.shape;
-  const { patch, classes } = shape;
+): Omit<Network, 'logits'> {
+  const [batch, channels] = pixels.shape;
+  const { patch } = shape;
   const d = config.hidden;
   const tokens = (shape.size / patch) ** 2;
   const patchWidth = channels * patch * patch;
@@ -69,15 +84,6 @@ function network(
       ? { hidden: config.dropout, attention: config.attention_dropout, seed: dropoutSeed }
       : undefined;
   const x = g.scope('embedding', () => {
-    const mean = g.constant(norm.mean, [1, channels, 1, 1], 'float32', 'pixel_mean');
-    const scale = g.constant(
-      norm.std.map((s) => 1 / (255 * s)),
-      [1, channels, 1, 1],
-      'float32',
-      'pixel_scale',
-    );
-    // (p / 255 - mean) / std = (p - 255 mean) / (255 std)
-    const pixels = op.mul(op.sub(op.cast(images, 'float32'), op.mul(mean, 255)), scale);
     const flat = op.reshape(op.patches(pixels, [patch, patch]), [batch * tokens, patchWidth]);
     const w = param('embedding/patch/w', [patchWidth, d], {
       kind: 'xavier-uniform',
@@ -95,13 +101,30 @@ function network(
   const encoder = encoderConfig(config);
   const weights = encoderWeights(parametersOf(g), encoder, config.seed);
   const { hidden, attentions } = transformerEncoder(x, weights, encoder, { dropout: drop });
-  const cls = op.reshape(op.slice(hidden, 1, 0, 1), [batch, d]);
+  return { cls: op.reshape(op.slice(hidden, 1, 0, 1), [batch, d]), attentions };
+}
+
+function network(
+  g: Graph,
+  images: Tensor,
+  config: VitConfig,
+  shape: VitShape,
+  norm: Normalisation,
+  dropoutSeed: Tensor | null,
+): Network {
+  const pixels = g.scope('embedding', () => normalisedPixels(images, norm));
+  const { cls, attentions } = vitEncoder(g, pixels, config, shape, dropoutSeed);
+  const d = config.hidden;
   const logits = g.scope('head', () =>
     op.linear(
       cls,
       // the reference zero-initialises the head
-      param('head/w', [d, classes], { kind: 'constant', value: 0 }),
-      param('head/b', [classes], { kind: 'constant', value: 0 }),
+      g.parameter('head/w', [d, shape.classes], {
+        values: initialValues(config.seed, 'head/w', [d, shape.classes], { kind: 'constant', value: 0 }),
+      }),
+      g.parameter('head/b', [shape.classes], {
+        values: initialValues(config.seed, 'head/b', [shape.classes], { kind: 'constant', value: 0 }),
+      }),
     ),
   );
   return { cls, logits, attentions };

@@ -90,7 +90,7 @@ export const shapeOf = (data: VitData): VitShape => ({
 export async function runImages(
   workspace: Workspace,
   dataset: string,
-  config: VitConfig,
+  config: Pick<VitConfig, 'test_fraction' | 'validation_fraction' | 'seed'>,
   shape: { channels: 1 | 3; size: number },
   onProgress?: (done: number, total: number) => void,
 ) {
