@@ -1,7 +1,7 @@
 // Constellation's Electron main process: one window on the app:// protocol, the application menu,
 // native dialogs, remembered window state and recent workspaces, and the API over IPC. The
 // decisions worth testing live in plain modules (security.ts, ipc-api.ts, window-state.ts,
-// recent-workspaces.ts) that run under Node without Electron; this file only wires them up.
+// src/workspace/recent-workspaces.ts) that run under Node without Electron; this file only wires them up.
 import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -11,13 +11,18 @@ import {
   DialogResult,
   ipcChannels,
   OpenDialogRequest,
+  OpenWorkspaceRequest,
   SaveDialogRequest,
   type ShellEvent,
 } from '../src/api/bridge.ts';
 import { contentTypeOf, missingBuildPage, resolveRendererFile } from '../src/server/static-files.ts';
+import {
+  readRecentWorkspaces,
+  recentWorkspacesFile,
+  rememberWorkspace,
+} from '../src/workspace/recent-workspaces.ts';
 import { openWorkspace } from '../src/workspace/workspace.ts';
 import { serveApiOverIpc } from './ipc-api.ts';
-import { readRecentWorkspaces, rememberWorkspace } from './recent-workspaces.ts';
 import {
   appContentSecurityPolicy,
   applyNavigationPolicy,
@@ -57,7 +62,7 @@ function workspaceArgument(argv: readonly string[]): string | undefined {
 
 /** The command line's workspace, else the last one opened, else the one `npm start` built, else a new one. */
 function initialWorkspace(): string {
-  const recent = readRecentWorkspaces(userFile('recent-workspaces.json'));
+  const recent = readRecentWorkspaces(recentWorkspacesFile());
   const built = resolve(process.env.CONSTELLATION_WORKSPACE || 'workspace.constellation');
   return (
     workspaceArgument(process.argv) ??
@@ -79,7 +84,7 @@ function switchWorkspace(path: string): void {
     return;
   }
   workspace = path;
-  rememberWorkspace(userFile('recent-workspaces.json'), path);
+  rememberWorkspace(recentWorkspacesFile(), path);
   window?.setTitle(`Constellation: ${path}`);
   buildMenu();
   tellRenderer({ type: 'workspace-opened', path });
@@ -113,7 +118,7 @@ function showAbout(): void {
 }
 
 function buildMenu(): void {
-  const recent = readRecentWorkspaces(userFile('recent-workspaces.json'));
+  const recent = readRecentWorkspaces(recentWorkspacesFile());
   const template: Electron.MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
     {
@@ -196,6 +201,16 @@ function serveShellIpc(): void {
       filters: request.filters,
     });
     return DialogResult.parse({ paths: chosen.canceled || !chosen.filePath ? [] : [chosen.filePath] });
+  });
+  ipcMain.handle(ipcChannels.openWorkspace, async (event, raw) => {
+    if (!trusted(event)) throw new Error('refused: not a page of the app');
+    const { path } = OpenWorkspaceRequest.parse(raw);
+    if (path === undefined) return openWorkspaceDialog();
+    // the page may name only a workspace the user opened before; any other goes through the dialog
+    if (!readRecentWorkspaces(recentWorkspacesFile()).includes(resolve(path))) {
+      throw new Error(`refused: ${path} is not a recent workspace; use File › Open Workspace…`);
+    }
+    switchWorkspace(resolve(path));
   });
   ipcMain.handle(ipcChannels.openExternal, async (event, raw) => {
     const link = trusted(event) && typeof raw === 'string' ? externalLink(raw) : null;

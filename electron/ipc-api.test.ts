@@ -86,6 +86,7 @@ test('the renderer’s client over the preload transport: typed results, runs.re
     saveDialog: async () => ({ paths: [] }),
     onShellEvent: () => () => {},
     openExternal: async () => {},
+    openWorkspace: async () => {},
   };
   const client = createClient(preloadTransport(bridge));
   assert.deepEqual(await client.call('runs.resumable', {}), { runs: [] });

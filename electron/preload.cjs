@@ -12,6 +12,7 @@ const channels = {
   saveDialog: 'constellation:save-dialog',
   shellEvent: 'constellation:shell-event',
   openExternal: 'constellation:open-external',
+  openWorkspace: 'constellation:open-workspace',
 };
 
 /** Subscribes to a main-process event channel; the renderer never sees the IPC event object. */
@@ -30,4 +31,5 @@ contextBridge.exposeInMainWorld('constellation', {
   saveDialog: (request) => ipcRenderer.invoke(channels.saveDialog, request),
   onShellEvent: (listener) => subscribe(channels.shellEvent, listener),
   openExternal: (url) => ipcRenderer.invoke(channels.openExternal, url),
+  openWorkspace: (request) => ipcRenderer.invoke(channels.openWorkspace, request),
 });

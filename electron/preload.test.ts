@@ -55,6 +55,7 @@ test('the preload exposes exactly the bridge, on the channels the main process l
     'onShellEvent',
     'openDialog',
     'openExternal',
+    'openWorkspace',
     'saveDialog',
   ]);
   const request = { type: 'request', id: '1', command: 'datasets.list', input: {} };
@@ -63,6 +64,7 @@ test('the preload exposes exactly the bridge, on the channels the main process l
   await bridge.openDialog({ pick: 'folder' });
   await bridge.saveDialog({});
   await bridge.openExternal('https://example.org/');
+  await bridge.openWorkspace({});
   assert.deepEqual(
     sent.map(([how, channel]) => [how, channel]),
     [
@@ -71,6 +73,7 @@ test('the preload exposes exactly the bridge, on the channels the main process l
       ['invoke', ipcChannels.openDialog],
       ['invoke', ipcChannels.saveDialog],
       ['invoke', ipcChannels.openExternal],
+      ['invoke', ipcChannels.openWorkspace],
     ],
   );
 });

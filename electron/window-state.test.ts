@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readRecentWorkspaces, rememberWorkspace } from './recent-workspaces.ts';
 import { defaultSize, readWindowState, restoredBounds, writeWindowState } from './window-state.ts';
 
 function tempDir(t: { after: (fn: () => void) => void }): string {
@@ -32,17 +31,4 @@ test('window state round-trips and is restored only where it is still visible', 
   writeFileSync(file, '{"x": "left"}');
   assert.equal(readWindowState(file), null, 'a broken file is ignored');
   assert.deepEqual(restoredBounds(null, [laptop]), defaultSize);
-});
-
-test('recent workspaces: newest first, no duplicates, missing files dropped', (t) => {
-  const dir = tempDir(t);
-  const list = join(dir, 'recent.json');
-  const [a, b] = [join(dir, 'a.constellation'), join(dir, 'b.constellation')];
-  writeFileSync(a, '');
-  writeFileSync(b, '');
-  rememberWorkspace(list, a);
-  rememberWorkspace(list, b);
-  assert.deepEqual(rememberWorkspace(list, a), [a, b]);
-  rmSync(b);
-  assert.deepEqual(readRecentWorkspaces(list), [a]);
 });

@@ -1,8 +1,8 @@
 import { createRoot } from 'react-dom/client';
 import { z } from 'zod';
 import { refresh, setClient } from './actions.ts';
-import { connect } from './api.ts';
-import { setConnection } from './state/producers.ts';
+import { connect, electronBridge } from './api.ts';
+import { navigate, setConnection } from './state/producers.ts';
 import { update } from './state/store.ts';
 import { App } from './views/App.tsx';
 import './styles.css';
@@ -22,5 +22,11 @@ setClient(
   }),
 );
 if (!opened) void refresh();
+
+// The app's menu: another workspace starts the page afresh on it; File › Import… opens the wizard.
+electronBridge()?.onShellEvent((event) => {
+  if (event.type === 'workspace-opened') window.location.reload();
+  else update(navigate('import'));
+});
 
 createRoot(document.getElementById('root')!).render(<App />);

@@ -28,6 +28,10 @@ export const SaveDialogRequest = z.object({
 });
 export type SaveDialogRequest = z.input<typeof SaveDialogRequest>;
 
+/** Switch the app to a recent workspace (one of workspaces.recent), or, without a path, the Open Workspace dialog. */
+export const OpenWorkspaceRequest = z.object({ path: z.string().min(1).max(4096).optional() });
+export type OpenWorkspaceRequest = z.input<typeof OpenWorkspaceRequest>;
+
 /** Absolute paths chosen; empty when the user cancelled. */
 export const DialogResult = z.object({ paths: z.array(z.string()) });
 export type DialogResult = z.infer<typeof DialogResult>;
@@ -50,6 +54,8 @@ export interface ConstellationBridge {
   openDialog(request: OpenDialogRequest): Promise<DialogResult>;
   saveDialog(request: SaveDialogRequest): Promise<DialogResult>;
   onShellEvent(listener: (event: ShellEvent) => void): () => void;
+  /** resolves once the main process switched (a shell event `workspace-opened` follows) or the user cancelled */
+  openWorkspace(request: OpenWorkspaceRequest): Promise<void>;
   /** opens an https link in the user's browser (anything else is refused) */
   openExternal(url: string): Promise<void>;
 }
@@ -63,4 +69,5 @@ export const ipcChannels = {
   saveDialog: 'constellation:save-dialog',
   shellEvent: 'constellation:shell-event',
   openExternal: 'constellation:open-external',
+  openWorkspace: 'constellation:open-workspace',
 } as const;

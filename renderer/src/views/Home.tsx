@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { CommandOutput, Dataset } from '../../../src/api/index.ts';
 import { client, loadTrainingChoices, refresh, resumeRun } from '../actions.ts';
+import { electronBridge } from '../api.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { formatBytes, formatDate, formatNumber } from '../format.ts';
 import { catalogModelOf } from '../state/derived.ts';
@@ -40,7 +41,97 @@ export function Home() {
           <DatasetCard key={d.id} dataset={d} runs={runs?.filter((r) => r.dataset === d.name).length ?? 0} />
         ))}
       </div>
+      <RecentWorkspaces />
     </section>
+  );
+}
+
+/** A dataset in one line: what its statistics say first. */
+function datasetSummary(d: Dataset): string {
+  const { stats } = d;
+  if (stats.interactions) {
+    const { users, items, interactions } = stats.interactions;
+    return `${formatNumber(users)} users · ${formatNumber(items)} items · ${formatNumber(interactions)} interactions`;
+  }
+  if (stats.media) {
+    const size = stats.media.width ? ` · ${stats.media.width}×${stats.media.height}` : '';
+    const classes = stats.classes ? ` · ${Object.keys(stats.classes).length} classes` : '';
+    return `${formatNumber(stats.media.count)} ${d.kind === 'videos' ? 'clips' : 'images'}${size}${classes}`;
+  }
+  const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+  return `${formatNumber(total(stats.entities))} entities of ${Object.keys(stats.entities).length} types · ${formatNumber(total(stats.relations))} relations`;
+}
+
+/**
+ * The other workspaces opened recently (the app's File › Recent Workspaces). The app switches to
+ * one in place; a serve-mode server serves one workspace, so the page says how to serve another.
+ */
+function RecentWorkspaces() {
+  const workspace = useStore((s) => s.workspace);
+  const [recent, setRecent] = useState<CommandOutput<'workspaces.recent'> | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const bridge = electronBridge();
+  useEffect(() => {
+    if (!workspace) return;
+    client().call('workspaces.recent', {}).then(setRecent, setError);
+  }, [workspace]);
+  const open = (path?: string) => bridge?.openWorkspace({ path }).catch(setError);
+  return (
+    <div className="panel recent-workspaces" data-testid="recent-workspaces">
+      <h3>Other workspaces</h3>
+      {bridge ? (
+        <p className="muted small">
+          <button type="button" onClick={() => open()}>
+            Open a workspace…
+          </button>{' '}
+          or one opened recently:
+        </p>
+      ) : (
+        <p className="muted small">
+          This page serves one workspace. To work on another, serve it:{' '}
+          <code>constellation serve --workspace FILE</code> (the app lists the ones it opened here).
+        </p>
+      )}
+      {recent?.workspaces.length === 0 && <p className="muted small">No other workspace opened recently.</p>}
+      <ul className="workspace-list">
+        {recent?.workspaces.map((w) => (
+          <li key={w.path} data-testid={`workspace-${w.name}`}>
+            <div className="row">
+              <strong>{w.name}</strong>
+              <span className="muted small">
+                {w.path} · {formatBytes(w.bytes)} · changed {formatDate(w.modifiedAt)}
+                {w.runs !== null ? ` · ${w.runs} runs` : ''}
+              </span>
+              {bridge ? (
+                <button type="button" onClick={() => open(w.path)}>
+                  Open {w.name}
+                </button>
+              ) : (
+                <code className="small">constellation serve --workspace "{w.path}"</code>
+              )}
+            </div>
+            {w.problem && <p className="error-message small">Cannot read it: {w.problem}</p>}
+            {w.datasets?.length === 0 && <p className="muted small">no datasets yet</p>}
+            {w.datasets && w.datasets.length > 0 && (
+              <table className="counts small">
+                <tbody>
+                  {w.datasets.map((d) => (
+                    <tr key={d.id}>
+                      <td>{d.name}</td>
+                      <td>
+                        <span className={`kind kind-${d.kind}`}>{d.kind}</span>
+                      </td>
+                      <td>{datasetSummary(d)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </li>
+        ))}
+      </ul>
+      <ErrorMessage error={error} />
+    </div>
   );
 }
 

@@ -56,4 +56,5 @@ export const handlers: Handlers = {
   'network.export': async () => (await import('./network.ts')).exportShownNetwork,
   'interactions.history': async () => (await import('./recommendation.ts')).userHistory,
   'workspace.info': async () => (await import('./inspect.ts')).workspaceInfo,
+  'workspaces.recent': async () => (await import('./workspaces.ts')).recentWorkspaces,
 };

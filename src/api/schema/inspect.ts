@@ -1,7 +1,7 @@
 // Looking before importing, and looking at what was imported: the first rows of the files with the
 // detected format, delimiter and columns, validation errors with file and line; sample rows of a dataset.
 import { z } from 'zod';
-import { DatasetKind } from './datasets.ts';
+import { Dataset, DatasetKind } from './datasets.ts';
 
 export const PreviewFile = z.object({
   path: z.string(),
@@ -63,11 +63,35 @@ export const EntitySample = z.object({
   ),
 });
 
+/** A workspace file opened before, as Home lists it. */
+export const RecentWorkspace = z.object({
+  path: z.string(),
+  name: z.string(),
+  bytes: z.number().int(),
+  modifiedAt: z.string(),
+  /** its datasets with their statistics; null when the file could not be read (see problem) */
+  datasets: z.array(Dataset).nullable(),
+  runs: z.number().int().nullable(),
+  problem: z.string().nullable(),
+});
+export type RecentWorkspace = z.infer<typeof RecentWorkspace>;
+
 export const inspectCommands = {
   'workspace.info': {
     description: 'The workspace file this connection works on',
     input: z.object({}),
     output: z.object({ path: z.string(), name: z.string(), bytes: z.number().int() }),
+    progress: z.never(),
+  },
+  'workspaces.recent': {
+    description:
+      "The other workspaces opened recently in the app (its File › Recent Workspaces), newest first, with their datasets' statistics",
+    input: z.object({}),
+    output: z.object({
+      /** the list's file: the app writes it, serve mode only reads it */
+      file: z.string(),
+      workspaces: z.array(RecentWorkspace),
+    }),
     progress: z.never(),
   },
   'import.preview': {
