@@ -115,8 +115,8 @@ function attentionMask(
   });
 }
 
-/** post-norm: LN(x + Dropout(f(x))); pre-norm: x + Dropout(f(LN(x))). */
-function residual(
+/** post-norm: LN(x + Dropout(f(x))); pre-norm: x + Dropout(f(LN(x))). Video encoders reuse it per sublayer. */
+export function residual(
   g: Graph,
   name: string,
   x: Tensor,
@@ -143,11 +143,12 @@ function layerNorm(x: Tensor, { gamma, beta }: LayerNormWeights, config: Encoder
 
 /**
  * Self-attention over rows x [B*T, d]: one fused q|k|v projection, heads as a batch axis,
- * scaled dot-product attention, heads merged, output projection.
+ * scaled dot-product attention, heads merged, output projection. Divided space-time attention
+ * calls it with frames or spatial positions as the batch.
  */
-function selfAttention(
+export function selfAttention(
   x: Tensor,
-  w: LayerWeights,
+  w: Pick<LayerWeights, 'wqkv' | 'bqkv' | 'wo' | 'bo'>,
   config: EncoderConfig,
   { batch, length }: { batch: number; length: number },
   bias: Tensor | undefined,
@@ -167,6 +168,10 @@ function selfAttention(
   return { output: op.linear(merged, w.wo, w.bo), probabilities: weights };
 }
 
-function feedForward(x: Tensor, w: LayerWeights, config: EncoderConfig): Tensor {
+export function feedForward(
+  x: Tensor,
+  w: Pick<LayerWeights, 'w1' | 'b1' | 'w2' | 'b2'>,
+  config: Pick<EncoderConfig, 'gelu'>,
+): Tensor {
   return op.linear(op.gelu(op.linear(x, w.w1, w.b1), config.gelu), w.w2, w.b2);
 }
