@@ -42,27 +42,27 @@ function clusters(classes: number, perClass: number, dim: number, seed: number, 
 const accuracy = (truth: Int32Array, predicted: Int32Array) =>
   truth.reduce((hits, t, i) => hits + (t === predicted[i] ? 1 : 0), 0) / truth.length;
 
-test('weighted k-NN: a close neighbour outvotes two far ones at a small temperature, not at a large one', () => {
+test('weighted k-NN: a close neighbour outvotes two far ones at a small temperature, not at a large one', async () => {
   // memory: class 0 at angle 0, class 1 twice at 60 degrees; query at 20 degrees
   const at = (deg: number) => [Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)];
   const memory = Float32Array.from([...at(0), ...at(60), ...at(60)]);
   const labels = Int32Array.of(0, 1, 1);
   const query = Float32Array.from(at(20));
   // similarities cos 20 = 0.940, cos 40 = 0.766: at τ 0.1, 1 vs 2 e^-1.74 = 0.35; at τ 10, 1 vs 1.97
-  assert.deepEqual([...knnClassify(memory, labels, query, 2, 2, { k: 3, temperature: 0.1 })], [0]);
-  assert.deepEqual([...knnClassify(memory, labels, query, 2, 2, { k: 3, temperature: 10 })], [1]);
+  assert.deepEqual([...(await knnClassify(memory, labels, query, 2, 2, { k: 3, temperature: 0.1 }))], [0]);
+  assert.deepEqual([...(await knnClassify(memory, labels, query, 2, 2, { k: 3, temperature: 10 }))], [1]);
   // k 1: only the closest votes; k beyond the memory uses all of it
-  assert.deepEqual([...knnClassify(memory, labels, query, 2, 2, { k: 1, temperature: 10 })], [0]);
-  assert.deepEqual([...knnClassify(memory, labels, query, 2, 2, { k: 50, temperature: 10 })], [1]);
+  assert.deepEqual([...(await knnClassify(memory, labels, query, 2, 2, { k: 1, temperature: 10 }))], [0]);
+  assert.deepEqual([...(await knnClassify(memory, labels, query, 2, 2, { k: 50, temperature: 10 }))], [1]);
 });
 
-test('k-NN and the linear probe: separated clusters give top-1 1, random labels about chance', () => {
+test('k-NN and the linear probe: separated clusters give top-1 1, random labels about chance', async () => {
   const dim = 16;
   const classes = 5;
   const train = clusters(classes, 60, dim, 1);
   const validation = clusters(classes, 20, dim, 2);
   const test = clusters(classes, 40, dim, 3);
-  const knn = knnClassify(train.vectors, train.labels, test.vectors, dim, classes, {
+  const knn = await knnClassify(train.vectors, train.labels, test.vectors, dim, classes, {
     k: 20,
     temperature: 0.1,
   });
@@ -78,7 +78,7 @@ test('k-NN and the linear probe: separated clusters give top-1 1, random labels 
   const validationNoise = clusters(classes, 40, dim, 6, true);
   const chanceKnn = accuracy(
     noise.test.labels,
-    knnClassify(noise.train.vectors, noise.train.labels, noise.test.vectors, dim, classes, {
+    await knnClassify(noise.train.vectors, noise.train.labels, noise.test.vectors, dim, classes, {
       k: 20,
       temperature: 0.1,
     }),
@@ -143,7 +143,7 @@ test("a run's representations on its own split: class-aligned ones give 1, rando
     [0, 1, 2, 3].map((c) => [0, 1, 2, 3].map((p) => (c === p ? 10 : 0))),
   );
   assert.deepEqual(linear.classes, ['0', '1', '2', '3']);
-  const knn = evaluateKnn(workspace, aligned.run);
+  const knn = await evaluateKnn(workspace, aligned.run);
   assert.equal(knn.top1, 1);
   // 140 training images: the small-set k
   assert.deepEqual([knn.k, knn.temperature, knn.protocol, knn.dim], [20, 0.1, 'knn', 8]);
@@ -154,14 +154,14 @@ test("a run's representations on its own split: class-aligned ones give 1, rando
   // 40 test images, chance 0.25 (binomial standard deviation 0.07)
   for (const top1 of [
     evaluateLinear(workspace, noise.run).top1,
-    evaluateKnn(workspace, noise.run, { k: 5 }).top1,
+    (await evaluateKnn(workspace, noise.run, { k: 5 })).top1,
   ]) {
     assert.ok(top1 < 0.5, `top-1 ${top1}`);
   }
 
   // refusals: not done, no split settings, not an image dataset, through the API as 'refused'
   workspace.runs.setStatus(noise.run, 'cancelled');
-  assert.throws(() => evaluateKnn(workspace, noise.run), /run 2 is cancelled, not done/);
+  await assert.rejects(evaluateKnn(workspace, noise.run), /run 2 is cancelled, not done/);
   const dataset = workspace.datasets.require('bars');
   const bare = workspace.runs.create({
     datasetId: dataset.id,
@@ -187,8 +187,8 @@ test("a run's representations on its own split: class-aligned ones give 1, rando
     device: 'cpu',
     codeVersion: 'test',
   });
-  assert.throws(
-    () => evaluateKnn(workspace, other.id),
+  await assert.rejects(
+    evaluateKnn(workspace, other.id),
     /bert4rec run on log, which holds interactions; the linear and k-NN protocols evaluate image representations/,
   );
 

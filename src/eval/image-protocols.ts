@@ -81,7 +81,7 @@ export function evaluateLinear(
   };
 }
 
-export function evaluateKnn(
+export async function evaluateKnn(
   workspace: Workspace,
   runId: number,
   options: {
@@ -90,12 +90,12 @@ export function evaluateKnn(
     signal?: AbortSignal;
     onProgress?: (done: number, total: number) => void;
   } = {},
-): KnnEvaluation {
+): Promise<KnnEvaluation> {
   const started = performance.now();
   const data = imageRepresentations(workspace, runId);
   const k = options.k ?? defaultK(data.train.labels.length);
   const temperature = options.temperature ?? 0.1;
-  const predicted = knnClassify(
+  const predicted = await knnClassify(
     data.train.vectors,
     data.train.labels,
     data.test.vectors,

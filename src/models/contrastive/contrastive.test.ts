@@ -119,7 +119,7 @@ test('a Siamese ResNet encoder on generated bars: loss falls, similar pairs end 
   assert.ok(similar < dissimilar / 2, `mean test distances: similar ${similar}, dissimilar ${dissimilar}`);
   // the run's split as the evaluation protocols recompute it
   assert.deepEqual((workspace.runs.get(1)!.config as { encoder: string }).encoder, 'resnet');
-  const knn = evaluateKnn(workspace, 1);
+  const knn = await evaluateKnn(workspace, 1);
   assert.equal(knn.top1, result.test_knn_top1);
   assert.equal(knn.model, 'contrastive-pairs');
 });

@@ -7,7 +7,7 @@
 // image's embedding is stored as the run's representations and the test images' k-NN top-1 is
 // reported (`eval RUN --protocol linear | knn` evaluates them further).
 
-import { defaultK, knnClassify } from '../../eval/knn.ts';
+import { defaultK, knnTop1 } from '../../eval/knn.ts';
 import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
 import type { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
@@ -119,28 +119,24 @@ function rowsOf(vectors: Float32Array, dim: number, part: Int32Array): Float32Ar
   return out;
 }
 
+/** k-NN top-1 of the `queries` images against the `memory` images, by their embeddings. */
 function top1(
   set: ImageSet,
   memory: { vectors: Float32Array; images: Int32Array },
   queries: { vectors: Float32Array; images: Int32Array },
   dim: number,
   k: number,
-): number {
-  if (queries.images.length === 0) return 0;
+): Promise<number> {
   const labels = (images: Int32Array) => Int32Array.from(images, (i) => set.labels[i]);
-  const truth = labels(queries.images);
-  const predicted = knnClassify(
+  return knnTop1(
     memory.vectors,
     labels(memory.images),
     queries.vectors,
+    labels(queries.images),
     dim,
     set.classes.length,
-    {
-      k,
-      temperature: knnTemperature,
-    },
+    { k, temperature: knnTemperature },
   );
-  return truth.reduce((hits, t, i) => hits + (t === predicted[i] ? 1 : 0), 0) / truth.length;
 }
 
 export async function trainContrastivePairs(
@@ -264,7 +260,7 @@ function train(
       const seen = Int32Array.from([...split.train, ...split.validation]);
       const vectors = await embedOf(thread, seen, 'validation', at);
       const trained = split.train.length * config.dim;
-      const score = top1(
+      const score = await top1(
         set,
         { vectors: vectors.subarray(0, trained), images: split.train },
         { vectors: vectors.subarray(trained), images: split.validation },
@@ -281,7 +277,7 @@ function train(
       const at = { epoch: summary.epochs, step: summary.steps };
       const everyImage = Int32Array.from({ length: set.count }, (_, i) => i);
       const vectors = await embedOf(thread, everyImage, 'storing', at);
-      const test = top1(
+      const test = await top1(
         set,
         { vectors: rowsOf(vectors, config.dim, split.train), images: split.train },
         { vectors: rowsOf(vectors, config.dim, split.test), images: split.test },
