@@ -8,8 +8,9 @@ import type { CommandInput, CommandOutput } from '../../../src/api/index.ts';
 import { client } from '../actions.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { useStore } from '../state/store.ts';
-import { type Category, centresOf, colouringOf, countsOf, search, sizesOf } from './categories.ts';
+import { type Category, centresOf, colouringOf, countsOf, sizesOf } from './categories.ts';
 import { type AlignedPoints, alignedPoints } from './comparison.ts';
+import { namesOf, searchNames } from './name-search.ts';
 import {
   type DragTool,
   type PlaceLabel,
@@ -309,7 +310,10 @@ export function Explorer() {
   }, [apply]);
 
   const matches = useMemo(
-    () => (loaded ? search(query, loaded.points.keys, loaded.points.labels) : []),
+    () =>
+      loaded && query.trim() !== ''
+        ? searchNames(namesOf(loaded.points.keys, loaded.points.labels), query)
+        : [],
     [query, loaded],
   );
 
@@ -478,6 +482,8 @@ export function Explorer() {
             placeholder="Search by name…"
             value={query}
             disabled={!loaded}
+            // the name index is made when the box is entered, before the first keystroke needs it
+            onFocus={() => loaded && namesOf(loaded.points.keys, loaded.points.labels)}
             onChange={(e) => setQuery(e.target.value)}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && matches.length > 0) goTo(matches[0]);

@@ -1,5 +1,5 @@
 // What the explorer derives from a projection's points without drawing anything: the categories a
-// colouring makes (with palette and counts), counts per category of a selection, and name search.
+// colouring makes (with palette and counts) and counts per category of a selection.
 // Pure functions over plain arrays, so 1M points cost arrays, not objects.
 
 /** Tableau 20: distinct on white, and the order people expect from other tools. */
@@ -78,29 +78,6 @@ export function countsOf(selected: Iterable<number>, colouring: Colouring): Cate
     .map((c, k) => ({ ...c, count: counts[k] }))
     .filter((c) => c.count > 0)
     .sort((a, b) => b.count - a.count);
-}
-
-/**
- * Points whose label or key contains the query (case-insensitive), those starting with it first;
- * at most `limit`. A linear scan: 1M short names take tens of milliseconds, less than a keystroke.
- */
-export function search(
-  query: string,
-  keys: readonly string[],
-  labels: readonly (string | null)[],
-  limit = 8,
-): number[] {
-  const q = query.trim().toLowerCase();
-  if (q === '') return [];
-  const starts: number[] = [];
-  const contains: number[] = [];
-  for (let i = 0; i < keys.length && starts.length < limit; i++) {
-    const label = labels[i]?.toLowerCase() ?? '';
-    const key = keys[i].toLowerCase();
-    if (label.startsWith(q) || key.startsWith(q)) starts.push(i);
-    else if (contains.length < limit && (label.includes(q) || key.includes(q))) contains.push(i);
-  }
-  return [...starts, ...contains].slice(0, limit);
 }
 
 /**
