@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { runJob } from '../../jobs/run-job.ts';
-import { resolveConfig } from '../../models/vit/config.ts';
+import { checkSettings } from '../../models/vit/config.ts';
 import { supervisedEvalJob, vitBenchJob, vitTrainJob } from '../../models/vit/jobs.ts';
 import type { Handler } from '../handler.ts';
 import { ApiError } from '../schema/errors.ts';
+import { isVideoRun, videoEvalCommand } from './video.ts';
 
 /** Errors the model code raises by name (jobs hand errors back as plain data). */
 function refusal(error: unknown, command: string): unknown {
@@ -15,15 +16,16 @@ function refusal(error: unknown, command: string): unknown {
 }
 
 export const trainVitCommand: Handler<'train.vit'> = async (input, { workspace, progress, signal }) => {
-  // bad settings are answered here, as invalid input, before a thread starts
-  const config = resolveConfig(input.preset, input.settings);
+  // bad settings are answered here, as invalid input, before a thread starts; the trainer resolves
+  // the preset once it knows the images' side (`default` adapts to it)
+  checkSettings(input.preset, input.settings);
   try {
     return await runJob(
       vitTrainJob,
       {
         workspace: resolve(workspace),
         dataset: input.dataset,
-        config,
+        config: { preset: input.preset, overrides: input.settings },
         device: input.device,
         threads: input.threads,
         resume: input.resume,
@@ -35,10 +37,9 @@ export const trainVitCommand: Handler<'train.vit'> = async (input, { workspace, 
   }
 };
 
-export const supervisedEvalCommand: Handler<'eval.supervised'> = async (
-  input,
-  { workspace, progress, signal },
-) => {
+export const supervisedEvalCommand: Handler<'eval.supervised'> = async (input, context) => {
+  const { workspace, progress, signal } = context;
+  if (isVideoRun(workspace, input.run)) return videoEvalCommand(input, context);
   try {
     return await runJob(
       supervisedEvalJob,

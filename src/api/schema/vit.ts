@@ -32,7 +32,8 @@ export const vitCommands = {
       'Train a Vision Transformer classifier on an image dataset; stores the run, its metrics, the best checkpoint and every image embedding ([CLS])',
     input: z.object({
       dataset: z.string().min(1),
-      preset: z.enum(presetNames).default('quick'),
+      /** default: the quick sizes for small images (up to 16 pixels), the fashion ones above */
+      preset: z.enum(presetNames).default('default'),
       /** overrides of the preset, checked by the model's schema */
       settings: z.record(z.string(), z.unknown()).default({}),
       device: device.default('auto'),
@@ -81,7 +82,8 @@ export const vitCommands = {
     input: z.object({ run: z.number().int().positive() }),
     output: z.object({
       run: z.number().int(),
-      model: z.literal('vit'),
+      /** vit: an image classifier run; vivit: a video classifier run */
+      model: z.enum(['vit', 'vivit']),
       protocol: z.literal('supervised'),
       split: z.literal('test'),
       ...Supervised,

@@ -40,7 +40,12 @@ export function registerVit(program: Command): void {
       )
       .requiredOption('--dataset <name>', 'the images dataset')
       .addOption(
-        new Option('--preset <name>', 'settings to start from').choices(presetNames).default('quick'),
+        new Option(
+          '--preset <name>',
+          'settings to start from (default: by image side, quick up to 16 pixels, fashion above)',
+        )
+          .choices(presetNames)
+          .default('default'),
       )
       .option(
         '--set <key=value>',

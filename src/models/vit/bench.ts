@@ -74,7 +74,7 @@ function generatedImages(
 
 export async function benchVit(options: VitBenchOptions): Promise<VitBenchResult> {
   const cpuStart = process.cpuUsage();
-  const config = resolveConfig(options.preset, { seed: options.seed });
+  const config = resolveConfig(options.preset, { seed: options.seed }, options.size);
   const { size, channels, classes } = options;
   const shape = { channels, size, patch: patchSize(config, size), classes };
   const norm = { mean: new Array(channels).fill(0.5), std: new Array(channels).fill(0.25) };

@@ -55,8 +55,10 @@ export const VitConfig = fields.superRefine((c, ctx) => {
 });
 export type VitConfig = z.infer<typeof VitConfig>;
 
-export const presetNames = ['quick', 'fashion'] as const;
+export const presetNames = ['default', 'quick', 'fashion'] as const;
 export type PresetName = (typeof presetNames)[number];
+/** The presets with fixed values; `default` picks one of them by the side of the images. */
+export type SizedPreset = Exclude<PresetName, 'default'>;
 
 const quick: VitConfig = {
   image_size: 0,
@@ -89,7 +91,7 @@ const quick: VitConfig = {
  * fashion: Fashion-MNIST (28 x 28, patch 4: 49 tokens), the size of the small public ViT
  * reproductions on it (dimension 64, 6 layers, 4 heads), with flips and 2-pixel shifts.
  */
-export const presets: Record<PresetName, VitConfig> = {
+export const presets: Record<SizedPreset, VitConfig> = {
   quick,
   fashion: {
     ...quick,
@@ -108,12 +110,44 @@ export const presets: Record<PresetName, VitConfig> = {
   },
 };
 
+/**
+ * The preset `default` takes for images of this side: quick up to 16 pixels (digits), fashion
+ * above. Larger images keep the fashion sizes because the patch grows with the side (at most
+ * 7 x 7 patches), so the tokens, and the cost per image, stay those of 28 x 28.
+ */
+export const presetForSide = (side: number): SizedPreset => (side <= 16 ? 'quick' : 'fashion');
+
 /** The keys a user may set: what `--set` parses and the training form lists. */
 export const settingKeys = Object.keys(fields.shape) as (keyof VitConfig)[];
 
-/** The preset with the user's overrides, checked; a ZodError names each bad key. */
-export function resolveConfig(preset: PresetName, overrides: Record<string, unknown> = {}): VitConfig {
-  return withOverrides(VitConfig, settingKeys, presets[preset], overrides);
+/**
+ * The preset with the user's overrides, checked; a ZodError names each bad key. `side` is the
+ * dataset's image side, which `default` needs (an image_size override replaces it).
+ */
+export function resolveConfig(
+  preset: PresetName,
+  overrides: Record<string, unknown> = {},
+  side?: number,
+): VitConfig {
+  if (preset !== 'default') return withOverrides(VitConfig, settingKeys, presets[preset], overrides);
+  const read = Number(overrides.image_size) || side;
+  if (read === undefined) throw new Error('the default ViT preset needs the side of the images');
+  return withOverrides(VitConfig, settingKeys, presets[presetForSide(read)], overrides);
+}
+
+/**
+ * Checks the overrides before the images are known: under `default` they must suit every preset
+ * it may pick, so a run never fails on its settings after a job has started.
+ */
+export function checkSettings(preset: PresetName, overrides: Record<string, unknown>): void {
+  if (preset !== 'default') resolveConfig(preset, overrides);
+  else for (const sized of Object.keys(presets) as SizedPreset[]) resolveConfig(sized, overrides);
+}
+
+/** A preset and the user's overrides, resolved by the trainer once it knows the images' side. */
+export interface PresetChoice {
+  preset: PresetName;
+  overrides: Record<string, unknown>;
 }
 
 /** What the model is built for once the dataset is known. */

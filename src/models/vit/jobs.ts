@@ -4,14 +4,14 @@ import { defineJob } from '../../jobs/job.ts';
 import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
 import { openWorkspace } from '../../workspace/workspace.ts';
 import { benchVit, type VitBenchOptions, type VitBenchResult } from './bench.ts';
-import type { VitConfig } from './config.ts';
+import type { PresetChoice, VitConfig } from './config.ts';
 import { evaluateSupervised, type SupervisedEvaluation } from './stored-run.ts';
 import { trainVit, type VitProgress, type VitTrainResult } from './train.ts';
 
 export interface VitTrainJobInput {
   workspace: string;
   dataset: string;
-  config: VitConfig;
+  config: VitConfig | PresetChoice;
   device: DeviceChoice;
   threads?: number;
   resume?: number;

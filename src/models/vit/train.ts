@@ -18,7 +18,7 @@ import {
   loadImageSet,
 } from '../vision/image-set.ts';
 import { type SplitStats, splitImages } from '../vision/splits.ts';
-import { patchSize, type VitConfig, type VitShape } from './config.ts';
+import { type PresetChoice, patchSize, resolveConfig, type VitConfig, type VitShape } from './config.ts';
 import { classify, type SupervisedMetrics, supervisedMetrics } from './evaluate.ts';
 import { inferenceProgram, type Normalisation, trainProgram } from './model.ts';
 
@@ -37,7 +37,8 @@ export interface VitProgress {
 
 export interface VitTrainRequest {
   dataset: string;
-  config: VitConfig;
+  /** the settings, or a preset and overrides resolved once the images' side is known */
+  config: VitConfig | PresetChoice;
   device: DeviceChoice;
   threads?: number;
   /** continue this cancelled run from its last checkpoint instead of starting one */
@@ -120,14 +121,19 @@ export async function trainVit(workspace: Workspace, request: VitTrainRequest): 
   }
   progress({ phase: 'loading', epoch: 0, step: 0 });
   const stored = resumed?.config as unknown as (VitConfig & { data: VitData }) | undefined;
-  const config: VitConfig = stored ?? request.config;
+  let config: VitConfig;
   let channels: 1 | 3;
   let size: number;
-  if (stored) ({ channels, image_size: size } = stored.data);
-  else {
+  if (stored) {
+    config = stored;
+    ({ channels, image_size: size } = stored.data);
+  } else {
     const common = commonShape(workspace, request.dataset);
+    const side = Math.max(common.height, common.width);
+    const chosen = request.config;
+    config = 'preset' in chosen ? resolveConfig(chosen.preset, chosen.overrides, side) : chosen;
     channels = common.channels;
-    size = config.image_size || Math.max(common.height, common.width);
+    size = config.image_size || side;
   }
   const patch = patchSize(config, size);
   const { set, split, stats } = await runImages(

@@ -10,7 +10,7 @@ import { sharedDataset } from '../../testing/shared-datasets.ts';
 import { openWorkspace } from '../../workspace/workspace.ts';
 import { lastCheckpoint, runDirectory } from '../run-directory.ts';
 import { barsCsv, importImages } from '../vision/fixtures.ts';
-import { patchSize, resolveConfig, type VitConfig } from './config.ts';
+import { checkSettings, patchSize, presets, resolveConfig, type VitConfig } from './config.ts';
 import { trainProgram } from './model.ts';
 import { evaluateSupervised } from './stored-run.ts';
 import { shapeOf, trainVit, type VitData } from './train.ts';
@@ -41,6 +41,32 @@ test('settings: presets, overrides checked, patch size adapting to the image siz
   );
   assert.equal(patchSize({ ...quick, patch: 7 }, 28), 7);
   assert.throws(() => patchSize({ ...quick, patch: 5 }, 28), /patch 5 does not tile 28 x 28/);
+});
+
+test('the default preset adapts to the image side: quick for digits, fashion for 28 x 28 and larger', () => {
+  assert.deepEqual(resolveConfig('default', {}, 8), presets.quick);
+  assert.deepEqual(resolveConfig('default', {}, 28), presets.fashion);
+  assert.deepEqual(resolveConfig('default', {}, 96), presets.fashion);
+  // the side the model reads decides: an image_size override replaces the dataset's
+  assert.equal(resolveConfig('default', { image_size: 8 }, 28).hidden, presets.quick.hidden);
+  assert.equal(resolveConfig('default', { epochs: 3 }, 28).epochs, 3);
+  assert.throws(() => resolveConfig('default'), /needs the side of the images/);
+  // before the images are known, overrides must suit every preset default may pick
+  checkSettings('default', { hidden: 48, heads: 4 });
+  assert.throws(() => checkSettings('default', { heads: 3 }), /heads \(3\) must divide hidden/);
+});
+
+test('trained with the default preset, a run stores the settings resolved for its images', async (t) => {
+  const { dir, workspace } = scratch(t);
+  await importImages(workspace, 'few', barsCsv(dir, { classes: 2, perClass: 5 }));
+  const result = await trainVit(workspace, {
+    dataset: 'few',
+    config: { preset: 'default', overrides: { epochs: 1 } },
+    device: 'cpu',
+    threads: 1,
+  });
+  const stored = workspace.runs.get(result.run)!.config as unknown as VitConfig;
+  assert.deepEqual({ ...stored, data: undefined }, { ...presets.quick, epochs: 1, data: undefined });
 });
 
 test('quick ViT learns generated bars: test top-1, confusion, metrics, every image embedded; eval agrees', async (t) => {
