@@ -112,6 +112,8 @@ export interface ModelOptions {
   parameterValues?: ReadonlyMap<string, Float32Array | Float64Array>;
   docString?: string;
   metadata?: Record<string, string>;
+  /** also declare the shape of every intermediate value (graph.value_info), e.g. for FLOP counts */
+  valueInfo?: boolean;
 }
 
 export class Graph {
@@ -120,6 +122,7 @@ export class Graph {
   readonly parameters: Parameter[] = [];
   readonly outputs: { name: string; tensor: Tensor }[] = [];
   private readonly nodes: NodeRecord[] = [];
+  private readonly valueTypes = new Map<string, { shape: Shape; dtype: DType }>();
   private readonly initializers: Initializer[] = [];
   private readonly names = new Set<string>();
   private readonly scalars = new Map<string, Tensor>();
@@ -239,7 +242,10 @@ export class Graph {
     const out = outputs.map(
       (o, i) => new Tensor(this, outputs.length === 1 ? `${name}:out` : `${name}:out${i}`, o.shape, o.dtype),
     );
-    for (const o of out) this.names.add(o.name);
+    for (const o of out) {
+      this.names.add(o.name);
+      this.valueTypes.set(o.name, { shape: o.shape, dtype: o.dtype });
+    }
     this.nodes.push({
       opType,
       domain,
@@ -332,6 +338,9 @@ export class Graph {
         })),
         input: graphInputs.map((t) => valueInfo(t.name, t.shape, t.dtype)),
         output: outputInfos,
+        valueInfo: options.valueInfo
+          ? intermediateInfos(this.valueTypes, renames, live.nodes, outputInfos)
+          : [],
       },
     };
     const err = ModelProto.verify(model);
@@ -372,6 +381,24 @@ function liveNodes(nodes: readonly NodeRecord[], outputs: ReadonlySet<string>) {
     }
   }
   return { nodes: nodes.filter((_, i) => keep.has(i)), consumed };
+}
+
+/** The types of live node outputs that are not graph outputs, under their emitted names. */
+function intermediateInfos(
+  types: ReadonlyMap<string, { shape: Shape; dtype: DType }>,
+  renames: ReadonlyMap<string, string>,
+  nodes: readonly NodeRecord[],
+  outputs: readonly { name: string }[],
+) {
+  const declared = new Set(outputs.map((o) => o.name));
+  const emitted = new Map<string, { shape: Shape; dtype: DType }>();
+  for (const [name, type] of types) emitted.set(renames.get(name) ?? name, type);
+  return nodes.flatMap((n) =>
+    n.outputs.flatMap((name) => {
+      const type = emitted.get(name);
+      return type && !declared.has(name) ? [valueInfo(name, type.shape, type.dtype)] : [];
+    }),
+  );
 }
 
 function valueInfo(name: string, shape: Shape, dtype: DType) {
