@@ -41,9 +41,16 @@ export interface ImageBatch extends Record<string, Uint8Array | BigInt64Array> {
   labels: BigInt64Array;
 }
 
-/** Copies images `chosen` into a batch of `rows` rows (the rest blank, label -1). */
-export function imageBatch(set: ImageSet, chosen: ArrayLike<number>, rows: number): ImageBatch {
-  const volume = set.channels * set.height * set.width;
+/**
+ * Copies images `chosen` into a batch of `rows` rows (the rest blank, label -1). Rows are whatever
+ * one example of the set is: an image [C, H, W], or a clip [T, C, H, W].
+ */
+export function imageBatch(
+  set: Pick<ImageSet, 'count' | 'pixels' | 'labels'>,
+  chosen: ArrayLike<number>,
+  rows: number,
+): ImageBatch {
+  const volume = set.pixels.length / set.count;
   const images = new Uint8Array(rows * volume);
   const labels = new BigInt64Array(rows).fill(BigInt(noLabel));
   for (let r = 0; r < chosen.length; r++) {

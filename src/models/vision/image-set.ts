@@ -117,8 +117,8 @@ export async function loadImageSet(
   };
 }
 
-/** Class names in natural order and each image's index among them. */
-function classIndex(names: (string | null)[]): { classes: string[]; labels: Int32Array } {
+/** Class names in natural order and each image's (or clip's) index among them. */
+export function classIndex(names: (string | null)[]): { classes: string[]; labels: Int32Array } {
   const classes = [...new Set(names.filter((n): n is string => n !== null))].sort(naturalOrder);
   const index = new Map(classes.map((name, i) => [name, i]));
   return { classes, labels: Int32Array.from(names, (name) => (name === null ? -1 : index.get(name)!)) };
@@ -146,8 +146,8 @@ export function readImageLabels(workspace: Workspace, datasetName: string): Imag
   return { count: names.length, ...classIndex(names), entityIds: Int32Array.from(entityIds), sourceSplit };
 }
 
-/** The `split` attribute of the dataset's image entities, by key (IDX imports set it). */
-function splitsByKey(workspace: Workspace, datasetId: number): Map<string, string> {
+/** The `split` attribute of the dataset's image (or clip) entities, by key (IDX imports set it). */
+export function splitsByKey(workspace: Workspace, datasetId: number): Map<string, string> {
   const out = new Map<string, string>();
   for (const node of workspace.entities.nodes(datasetId)) {
     const split = node.attributes?.split;
@@ -191,7 +191,10 @@ export async function decodeInto(media: StoredMedia, shape: ImageShape, out: Uin
 }
 
 /** Per-channel mean and standard deviation of pixel / 255 over the chosen images. */
-export function channelStats(set: ImageSet, images: ArrayLike<number>): { mean: number[]; std: number[] } {
+export function channelStats(
+  set: Pick<ImageSet, 'channels' | 'height' | 'width' | 'pixels'>,
+  images: ArrayLike<number>,
+): { mean: number[]; std: number[] } {
   const plane = set.height * set.width;
   const volume = set.channels * plane;
   const mean: number[] = [];

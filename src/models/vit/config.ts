@@ -181,4 +181,4 @@ export function patchSize(config: VitConfig, size: number): number {
 }
 
 /** MLP width as configured. */
-export const mlpWidth = (c: VitConfig): number => c.mlp || 4 * c.hidden;
+export const mlpWidth = (c: Pick<VitConfig, 'mlp' | 'hidden'>): number => c.mlp || 4 * c.hidden;

@@ -1,4 +1,4 @@
-// Supervised evaluation of an image classifier: top-1 accuracy and the confusion matrix over a set
+// Supervised evaluation of an image (or clip) classifier: top-1 accuracy and the confusion matrix over a set
 // of labelled images, and the representation of every image for the embedding explorer. The model
 // is any function from a uint8 batch of `rows` images to its logits and representations, so the
 // trainer thread (during training) and a plain session (a stored run) share this code.
@@ -35,7 +35,7 @@ function predictions(logits: Float32Array, n: number, classes: number): Int32Arr
  * `embedding` output rows when `dim` is given.
  */
 export async function classify(
-  set: ImageSet,
+  set: Pick<ImageSet, 'classes' | 'count' | 'pixels' | 'labels'>,
   images: Int32Array,
   rows: number,
   model: Classifier,
@@ -65,7 +65,7 @@ export async function classify(
 }
 
 export function supervisedMetrics(
-  set: ImageSet,
+  set: Pick<ImageSet, 'classes' | 'labels'>,
   images: Int32Array,
   predicted: Int32Array,
 ): SupervisedMetrics {

@@ -14,12 +14,15 @@ import { adamw, schedule } from '../../onnx/optim/index.ts';
 import type { Program } from '../../onnx/program.ts';
 import {
   type EncoderConfig,
+  type EncoderDropout,
+  type EncoderResult,
   encoderWeights,
   parametersOf,
   transformerEncoder,
 } from '../transformer/index.ts';
-import { type Initializer, initialValues } from '../transformer/init.ts';
+import { initialValues } from '../transformer/init.ts';
 import { mlpWidth, type VitConfig, type VitShape } from './config.ts';
+import { classToken, patchProjection, withClassAndPositions } from './tokens.ts';
 
 /** Per-channel statistics of pixel / 255 over the training images. */
 export interface Normalisation {
@@ -27,7 +30,7 @@ export interface Normalisation {
   std: number[];
 }
 
-export function encoderConfig(config: VitConfig): EncoderConfig {
+export function encoderConfig(config: Pick<VitConfig, 'layers' | 'hidden' | 'heads' | 'mlp'>): EncoderConfig {
   return {
     layers: config.layers,
     hidden: config.hidden,
@@ -64,44 +67,51 @@ export function normalisedPixels(images: Tensor, norm: Normalisation): Tensor {
   return op.mul(op.sub(op.cast(images, 'float32'), op.mul(mean, 255)), scale);
 }
 
+/** The encoder's sizes and seeds: what ViT and the video models built on it share. */
+export type EncoderSettings = Pick<
+  VitConfig,
+  'layers' | 'hidden' | 'heads' | 'mlp' | 'dropout' | 'attention_dropout' | 'seed'
+>;
+
+/** The encoder's dropout in a training graph (none in evaluation or when both rates are 0). */
+export function encoderDropout(config: EncoderSettings, seed: Tensor | null): EncoderDropout | undefined {
+  return seed && (config.dropout > 0 || config.attention_dropout > 0)
+    ? { hidden: config.dropout, attention: config.attention_dropout, seed }
+    : undefined;
+}
+
+/** Embedded tokens [B, L, d] through the pre-norm encoder whose parameters are named under `prefix`. */
+export function encodeTokens(
+  x: Tensor,
+  config: EncoderSettings,
+  drop: EncoderDropout | undefined,
+  prefix = 'encoder',
+): EncoderResult {
+  const encoder = encoderConfig(config);
+  const weights = encoderWeights(parametersOf(x.graph), encoder, config.seed, { prefix });
+  return transformerEncoder(x, weights, encoder, { dropout: drop });
+}
+
 /** The encoder without the head: the [CLS] representation of normalised pixels, and the attention maps. */
 export function vitEncoder(
   g: Graph,
   pixels: Tensor,
-  config: VitConfig,
+  config: EncoderSettings,
   shape: Omit<VitShape, 'classes'>,
   dropoutSeed: Tensor | null,
 ): Omit<Network, 'logits'> {
-  const [batch, channels] = pixels.shape;
   const { patch } = shape;
-  const d = config.hidden;
-  const tokens = (shape.size / patch) ** 2;
-  const patchWidth = channels * patch * patch;
-  const param = (name: string, dims: number[], init: Initializer) =>
-    g.parameter(name, dims, { values: initialValues(config.seed, name, dims, init) });
-  const drop =
-    dropoutSeed && (config.dropout > 0 || config.attention_dropout > 0)
-      ? { hidden: config.dropout, attention: config.attention_dropout, seed: dropoutSeed }
-      : undefined;
-  const x = g.scope('embedding', () => {
-    const flat = op.reshape(op.patches(pixels, [patch, patch]), [batch * tokens, patchWidth]);
-    const w = param('embedding/patch/w', [patchWidth, d], {
-      kind: 'xavier-uniform',
-      fanIn: patchWidth,
-      fanOut: d,
-    });
-    const b = param('embedding/patch/b', [d], { kind: 'constant', value: 0 });
-    const embedded = op.reshape(op.linear(flat, w, b), [batch, tokens, d]);
-    const cls = param('embedding/cls', [1, 1, d], { kind: 'constant', value: 0 });
-    const sequence = op.concat([op.expand(cls, [batch, 1, d]), embedded], 1);
-    const positions = param('embedding/positions', [1, tokens + 1, d], { kind: 'normal', std: 0.02 });
-    const summed = op.add(sequence, positions);
-    return drop && drop.hidden > 0 ? op.dropout(summed, { p: drop.hidden, seed: drop.seed }) : summed;
-  });
-  const encoder = encoderConfig(config);
-  const weights = encoderWeights(parametersOf(g), encoder, config.seed);
-  const { hidden, attentions } = transformerEncoder(x, weights, encoder, { dropout: drop });
-  return { cls: op.reshape(op.slice(hidden, 1, 0, 1), [batch, d]), attentions };
+  const drop = encoderDropout(config, dropoutSeed);
+  const x = g.scope('embedding', () =>
+    withClassAndPositions(
+      patchProjection(op.patches(pixels, [patch, patch]), config.hidden, config.seed),
+      config.seed,
+      {},
+      drop && { p: drop.hidden, seed: drop.seed },
+    ),
+  );
+  const { hidden, attentions } = encodeTokens(x, config, drop);
+  return { cls: classToken(hidden), attentions };
 }
 
 function network(
@@ -131,7 +141,7 @@ function network(
 }
 
 /** Correct predictions among the rows with a label (filler rows carry -1). */
-function correct(logits: Tensor, labels: Tensor): Tensor {
+export function correct(logits: Tensor, labels: Tensor): Tensor {
   const g = logits.graph;
   const classes = logits.shape[1];
   const best = op.reduceMax(logits, [1], true);
