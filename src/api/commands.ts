@@ -21,6 +21,7 @@ import { runHistoryCommands } from './schema/run-history.ts';
 import { runCommands } from './schema/runs.ts';
 import { simclrCommands } from './schema/simclr.ts';
 import { trainCommands } from './schema/train.ts';
+import { videoCommands } from './schema/video.ts';
 import { visionCommands } from './schema/vision.ts';
 import { vitCommands } from './schema/vit.ts';
 
@@ -47,6 +48,7 @@ export const commands = {
   ...evaluateCommands,
   ...bert4recCommands,
   ...vitCommands,
+  ...videoCommands,
   ...imageEvaluationCommands,
   ...contrastiveCommands,
   ...simclrCommands,

@@ -14,6 +14,7 @@ import { registerImport } from './commands/import.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimclr } from './commands/simclr.ts';
 import { registerTrain } from './commands/train.ts';
+import { registerVideo } from './commands/video.ts';
 import { registerVit } from './commands/vit.ts';
 import { registerWalks } from './commands/walks.ts';
 
@@ -34,6 +35,7 @@ const commandFamilies = [
   registerEval,
   registerBert4Rec,
   registerVit,
+  registerVideo,
   registerContrastive,
   registerSimclr,
   registerAnalysis,
