@@ -39,6 +39,8 @@ export interface LoopCursor {
   position: number;
   bestEpoch: number;
   bestScore: number;
+  /** what the model kept of its best validation (ValidationResult.details) */
+  bestDetails: unknown;
   badEpochs: number;
   /** examples (images, sequences) trained on so far */
   examples: number;
@@ -104,13 +106,15 @@ export interface TrainingLoop<Result> {
   divergenceAdvice: string;
   onTraining(progress: TrainingProgress): void;
   signal?: AbortSignal;
-  /** after training, the best checkpoint's parameters loaded in `thread` */
-  finish(thread: TrainerThread, summary: LoopSummary): Promise<Result>;
+  /** after training, the best checkpoint's parameters loaded in `thread`, with the details of its validation */
+  finish(thread: TrainerThread, summary: LoopSummary, bestDetails: unknown): Promise<Result>;
 }
 
 export interface ValidationResult {
   score: number;
   metrics: Record<string, number>;
+  /** anything else of this validation the model wants back with the best epoch (JSON, it goes into checkpoints) */
+  details?: unknown;
 }
 
 export async function runTrainingLoop<Result>(loop: TrainingLoop<Result>): Promise<Result> {
@@ -132,6 +136,7 @@ export async function runTrainingLoop<Result>(loop: TrainingLoop<Result>): Promi
     position: 0,
     bestEpoch: -1,
     bestScore: -1,
+    bestDetails: null,
     badEpochs: 0,
     examples: 0,
     trainSeconds: 0,
@@ -218,6 +223,7 @@ export async function runTrainingLoop<Result>(loop: TrainingLoop<Result>): Promi
       workspace.runs.appendMetrics(runId, points);
       if (validation.score > cursor.bestScore || !loop.validates) {
         cursor.bestScore = validation.score;
+        cursor.bestDetails = validation.details ?? null;
         cursor.bestEpoch = epoch;
         cursor.badEpochs = 0;
         await thread.checkpoint(best, { cursor });
@@ -235,15 +241,19 @@ export async function runTrainingLoop<Result>(loop: TrainingLoop<Result>): Promi
     }
     const kept = await readCheckpoint(best, loop.program);
     await thread.setParameters(kept.parameters);
-    return await loop.finish(thread, {
-      device: started.provider,
-      epochs: cursor.epoch,
-      steps: step,
-      best_epoch: cursor.bestEpoch,
-      stopped,
-      examples_per_s: cursor.trainSeconds > 0 ? cursor.examples / cursor.trainSeconds : 0,
-      best_score: cursor.bestScore,
-    });
+    return await loop.finish(
+      thread,
+      {
+        device: started.provider,
+        epochs: cursor.epoch,
+        steps: step,
+        best_epoch: cursor.bestEpoch,
+        stopped,
+        examples_per_s: cursor.trainSeconds > 0 ? cursor.examples / cursor.trainSeconds : 0,
+        best_score: cursor.bestScore,
+      },
+      cursor.bestDetails,
+    );
   } finally {
     await thread.stop();
   }

@@ -1,20 +1,19 @@
 // A BERT4Rec (or baseline) run from start to stored results: the run is recorded first (config,
-// seed, device, code version), the model trains in the runtime's trainer thread while this thread
-// builds the next batch, validation NDCG@10 after every epoch drives early stopping and keeps the
+// seed, device, code version), the model trains through the shared training loop
+// (../training-loop.ts) with validation NDCG@10 after every epoch driving early stopping and the
 // best checkpoint, and only then is the test split scored, under all three protocols. The item
 // embeddings, metrics and an exported recommender (.onnx) are stored with the run. A cancel writes
 // a checkpoint with the data cursor, so `resume` continues the same run where it stopped.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ProtocolName, RankingMetrics } from '../../eval/ranking.ts';
 import { itemType } from '../../ingest/interactions/interaction-log.ts';
-import { readCheckpoint } from '../../onnx/runtime/checkpoint.ts';
 import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
 import { saveModel } from '../../onnx/runtime/export.ts';
-import { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
+import type { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
 import { codeVersion } from '../code-version.ts';
-import { bestCheckpoint, lastCheckpoint, runDirectory } from '../run-directory.ts';
+import { runDirectory } from '../run-directory.ts';
+import { recordRun, runTrainingLoop } from '../training-loop.ts';
 import { epochInstances, type Instance, trainingBatches, trainingWindows, type Window } from './batches.ts';
 import { type Bert4RecConfig, predictionsPerBatch } from './config.ts';
 import { evaluateRanking, evaluationUsers, popularityScorer, type Scorer } from './evaluate.ts';
@@ -67,35 +66,12 @@ export interface TrainResult {
   model_file: string | null;
 }
 
-/** What a checkpoint's cursor holds: where the data pipeline and early stopping stand. */
-interface Cursor {
-  epoch: number;
-  instance: number;
-  bestEpoch: number;
-  bestNdcg: number;
-  bestMetrics: RankingMetrics | null;
-  badEpochs: number;
-  sequences: number;
-  trainSeconds: number;
-}
-
 export const modelNameOf = (objective: Bert4RecConfig['objective']): string =>
   objective === 'cloze' ? 'bert4rec' : objective === 'next' ? 'sasrec' : 'popularity';
 
 export const recommenderFile = (dir: string) => path.join(dir, 'recommender.onnx');
 
-class TrainingCancelled extends Error {
-  constructor(run: number, step: number) {
-    super(
-      `training of run ${run} cancelled at step ${step}; a checkpoint was kept (resume it with --resume ${run})`,
-    );
-    this.name = 'AbortError';
-  }
-}
-
 export async function trainBert4Rec(workspace: Workspace, request: TrainRequest): Promise<TrainResult> {
-  const wallStart = performance.now();
-  const cpuStart = process.cpuUsage();
   const progress = request.onProgress ?? (() => {});
   const dataset = workspace.datasets.require(request.dataset);
   const resumed = request.resume === undefined ? null : workspace.runs.get(request.resume);
@@ -115,17 +91,19 @@ export async function trainBert4Rec(workspace: Workspace, request: TrainRequest)
       device: request.device,
       codeVersion: codeVersion(),
     });
-  workspace.runs.setStatus(run.id, 'running');
-  const dir = runDirectory(workspace.path, run.id);
-  mkdirSync(dir, { recursive: true });
-  try {
+  const outcome = await recordRun(workspace, run.id, async () => {
     const result =
       config.objective === 'popularity'
         ? await popularityRun(split, config, request)
-        : await transformerRun(workspace, split, config, request, run.id, dir, progress);
-    const seconds = (performance.now() - wallStart) / 1000;
-    const cpu = process.cpuUsage(cpuStart);
-    workspace.runs.addSeconds(run.id, seconds);
+        : await transformerRun(
+            workspace,
+            split,
+            config,
+            request,
+            run.id,
+            runDirectory(workspace.path, run.id),
+            progress,
+          );
     const points = Object.entries(result.test).flatMap(([protocol, metrics]) =>
       Object.entries(metrics).map(([name, value]) => ({
         name: `test/${protocol}/${name}`,
@@ -134,20 +112,9 @@ export async function trainBert4Rec(workspace: Workspace, request: TrainRequest)
       })),
     );
     workspace.runs.appendMetrics(run.id, points);
-    workspace.runs.setStatus(run.id, 'done');
-    return {
-      run: run.id,
-      model: modelNameOf(config.objective),
-      seconds,
-      cpu_seconds: (cpu.user + cpu.system) / 1e6,
-      split: split.stats,
-      ...result,
-    };
-  } catch (error) {
-    const cancelled = (error as Error).name === 'AbortError';
-    workspace.runs.setStatus(run.id, cancelled ? 'cancelled' : 'failed', cancelled ? null : String(error));
-    throw error;
-  }
+    return result;
+  });
+  return { run: run.id, model: modelNameOf(config.objective), split: split.stats, ...outcome };
 }
 
 type RunOutcome = Omit<TrainResult, 'run' | 'model' | 'seconds' | 'cpu_seconds' | 'split'>;
@@ -211,7 +178,7 @@ function batchesPerEpoch(
   return batches + (rows > 0 ? 1 : 0);
 }
 
-async function transformerRun(
+function transformerRun(
   workspace: Workspace,
   split: SequenceSplit,
   config: Bert4RecConfig,
@@ -229,34 +196,20 @@ async function transformerRun(
   const B = config.batch_size;
   const M = predictionsPerBatch(config);
   const negatives = config.loss === 'sampled' ? Math.min(config.sampled_negatives, split.items) : 0;
-  const perEpoch = batchesPerEpoch(windows, epochInstances(windows, config, 0), config, B, M);
-  const totalSteps = perEpoch * config.epochs;
-  const train = trainProgram(config, split.items, { batch: B, predictions: M, negatives }, totalSteps);
-  const score = scoreProgram(config, split.items, config.eval_batch);
-  const last = lastCheckpoint(dir);
-  const best = bestCheckpoint(dir);
-  const thread = await TrainerThread.start({
-    program: train,
-    evaluation: score,
-    device: request.device,
-    threads: request.threads,
-    resumeFrom: request.resume !== undefined ? last : undefined,
-  });
-  const started = thread.started;
-  const cursor: Cursor = (started.cursor as Cursor | null) ?? {
-    epoch: 0,
-    instance: 0,
-    bestEpoch: -1,
-    bestNdcg: -1,
-    bestMetrics: null,
-    badEpochs: 0,
-    sequences: 0,
-    trainSeconds: 0,
-  };
-  let step = started.step;
-  const scorer: Scorer = async (ids) => (await thread.evaluate({ ids })).outputs.scores as Float32Array;
+  const firstInstances = epochInstances(windows, config, 0);
+  const perEpoch = batchesPerEpoch(windows, firstInstances, config, B, M);
+  const program = trainProgram(
+    config,
+    split.items,
+    { batch: B, predictions: M, negatives },
+    perEpoch * config.epochs,
+  );
+  const evaluation = scoreProgram(config, split.items, config.eval_batch);
+  const scorerOf =
+    (thread: TrainerThread): Scorer =>
+    async (ids) =>
+      (await thread.evaluate({ ids })).outputs.scores as Float32Array;
   const valUsers = evaluationUsers(split, config.val_users, config.seed);
-  let stopped: RunOutcome['stopped'] = 'epochs';
   const sampler = negatives
     ? (random: { int(n: number): number }) => {
         const out = new BigInt64Array(negatives);
@@ -264,150 +217,94 @@ async function transformerRun(
         return out;
       }
     : undefined;
-  try {
-    while (cursor.epoch < config.epochs) {
-      const epoch = cursor.epoch;
+  return runTrainingLoop({
+    workspace,
+    run: runId,
+    program,
+    evaluation,
+    device: request.device,
+    threads: request.threads,
+    resume: request.resume !== undefined,
+    epochs: config.epochs,
+    patience: config.patience,
+    timeLimitS: config.time_limit_s,
+    examplesPerEpoch: firstInstances.length,
+    batches: function* (epoch, from) {
       const instances = epochInstances(windows, config, epoch);
-      const batches = trainingBatches(
+      const shape = { batch: B, length: config.max_len, predictions: M, negatives };
+      for (const { batch, next, sequences } of trainingBatches(
         split,
         windows,
         instances,
         config,
-        { batch: B, length: config.max_len, predictions: M, negatives },
+        shape,
         epoch,
-        cursor.instance,
+        from,
         sampler,
-      );
-      let pending = batches.next();
-      let lastReport = 0;
-      let segmentStart = performance.now();
-      let segmentSequences = 0;
-      while (!pending.done) {
-        const { batch, next, sequences } = pending.value;
-        const stepping = thread.step(batch);
-        pending = batches.next();
-        const { loss, metrics } = await stepping;
-        if (!Number.isFinite(loss))
-          throw new Error(`training diverged: loss ${loss} at step ${step}; lower lr`);
-        step++;
-        cursor.instance = next;
-        cursor.sequences += sequences;
-        segmentSequences += sequences;
-        const now = performance.now();
-        if (step % 50 === 0) workspace.runs.appendMetrics(runId, [{ name: 'train/loss', step, value: loss }]);
-        if (now - lastReport > 1000) {
-          lastReport = now;
-          const rate = (segmentSequences * 1000) / (now - segmentStart);
-          const left = (config.epochs - epoch - 1) * perEpoch + (perEpoch - (step % Math.max(perEpoch, 1)));
-          progress({
-            phase: 'training',
-            epoch,
-            step,
-            loss,
-            lr: metrics.lr,
-            sequences_per_s: rate,
-            eta_s: rate > 0 ? (left * B) / rate : undefined,
-          });
-        }
-        if (request.signal?.aborted) {
-          cursor.trainSeconds += (now - segmentStart) / 1000;
-          await thread.checkpoint(last, { cursor });
-          workspace.runs.addCheckpoint(runId, step, { path: last });
-          throw new TrainingCancelled(runId, step);
-        }
-        if (
-          config.time_limit_s > 0 &&
-          cursor.trainSeconds + (now - segmentStart) / 1000 > config.time_limit_s
-        ) {
-          stopped = 'time';
-          break;
-        }
+      )) {
+        yield { batch, next, examples: sequences };
       }
-      cursor.trainSeconds += (performance.now() - segmentStart) / 1000;
-      segmentStart = performance.now();
-      segmentSequences = 0;
-      let metrics: Awaited<ReturnType<typeof evaluateRanking>>;
-      try {
-        metrics = await evaluateRanking(split, config, scorer, {
-          phase: 'validation',
-          protocols: [config.protocol],
-          users: valUsers,
-          rows: config.eval_batch,
-          seed: config.seed,
-          signal: request.signal,
-          onProgress: (done, total) => progress({ phase: 'validation', epoch, step, done, total }),
-        });
-      } catch (error) {
-        if ((error as Error).name !== 'AbortError') throw error;
-        // Cancelled while validating: the epoch's training is kept (the cursor is at its end), so
-        // a resume goes straight to this validation instead of losing the epoch.
-        await thread.checkpoint(last, { cursor });
-        workspace.runs.addCheckpoint(runId, step, { path: last });
-        throw new TrainingCancelled(runId, step);
-      }
+    },
+    validate: async (thread, { epoch, step }) => {
+      const metrics = await evaluateRanking(split, config, scorerOf(thread), {
+        phase: 'validation',
+        protocols: [config.protocol],
+        users: valUsers,
+        rows: config.eval_batch,
+        seed: config.seed,
+        signal: request.signal,
+        onProgress: (done, total) => progress({ phase: 'validation', epoch, step, done, total }),
+      });
       const val = metrics[config.protocol];
-      workspace.runs.appendMetrics(
+      return {
+        score: val['NDCG@10'],
+        metrics: Object.fromEntries(
+          Object.entries(val).map(([name, value]) => [`val/${config.protocol}/${name}`, value]),
+        ),
+        details: val,
+      };
+    },
+    validates: true,
+    divergenceAdvice: `lower lr (now ${config.lr})`,
+    onTraining: ({ rate, ...p }) => progress({ phase: 'training', ...p, sequences_per_s: rate }),
+    signal: request.signal,
+    finish: async (thread, summary, bestValidation) => {
+      const at = { epoch: summary.epochs, step: summary.steps };
+      progress({ phase: 'test', ...at });
+      const test = await evaluateRanking(split, config, scorerOf(thread), {
+        phase: 'test',
+        protocols: allProtocols,
+        users: evaluationUsers(split, 0, config.seed),
+        rows: config.eval_batch,
+        seed: config.seed,
+        signal: request.signal,
+        onProgress: (done, total) => progress({ phase: 'test', ...at, done, total }),
+      });
+      progress({ phase: 'storing', ...at });
+      const parameters = (await thread.parameters()) as Record<string, Float32Array>;
+      storeItemEmbeddings(
+        workspace,
+        request.dataset,
+        split,
         runId,
-        Object.entries(val).map(([name, value]) => ({ name: `val/${config.protocol}/${name}`, step, value })),
+        parameters['embedding/items'],
+        config.hidden,
       );
-      if (val['NDCG@10'] > cursor.bestNdcg) {
-        cursor.bestNdcg = val['NDCG@10'];
-        cursor.bestEpoch = epoch;
-        cursor.badEpochs = 0;
-        cursor.bestMetrics = val;
-        await thread.checkpoint(best, { cursor });
-        workspace.runs.addCheckpoint(runId, step, { path: best });
-      } else cursor.badEpochs++;
-      cursor.epoch = epoch + 1;
-      cursor.instance = 0;
-      await thread.checkpoint(last, { cursor });
-      if (stopped === 'time') break;
-      if (cursor.badEpochs >= config.patience) {
-        stopped = 'patience';
-        break;
-      }
-    }
-    progress({ phase: 'test', epoch: cursor.epoch, step });
-    const kept = await readCheckpoint(best, train);
-    await thread.setParameters(kept.parameters);
-    const test = await evaluateRanking(split, config, scorer, {
-      phase: 'test',
-      protocols: allProtocols,
-      users: evaluationUsers(split, 0, config.seed),
-      rows: config.eval_batch,
-      seed: config.seed,
-      signal: request.signal,
-      onProgress: (done, total) => progress({ phase: 'test', epoch: cursor.epoch, step, done, total }),
-    });
-    progress({ phase: 'storing', epoch: cursor.epoch, step });
-    const parameters = kept.parameters as Record<string, Float32Array>;
-    storeItemEmbeddings(
-      workspace,
-      request.dataset,
-      split,
-      runId,
-      parameters['embedding/items'],
-      config.hidden,
-    );
-    const modelFile = recommenderFile(dir);
-    await saveModel(
-      modelFile,
-      recommenderModel(config, split.items, exportedTopK, new Map(Object.entries(parameters))),
-    );
-    return {
-      device: started.provider,
-      epochs: cursor.epoch,
-      steps: step,
-      best_epoch: cursor.bestEpoch,
-      stopped,
-      sequences_per_s: cursor.trainSeconds > 0 ? cursor.sequences / cursor.trainSeconds : 0,
-      validation: cursor.bestMetrics,
-      test,
-      model_file: modelFile,
-    };
-  } finally {
-    await thread.stop();
-  }
+      const modelFile = recommenderFile(dir);
+      await saveModel(
+        modelFile,
+        recommenderModel(config, split.items, exportedTopK, new Map(Object.entries(parameters))),
+      );
+      const { examples_per_s, best_score: _ndcg, ...rest } = summary;
+      return {
+        ...rest,
+        sequences_per_s: examples_per_s,
+        validation: bestValidation as RankingMetrics | null,
+        test,
+        model_file: modelFile,
+      };
+    },
+  });
 }
 
 /** Rows 1..n of the item embedding, stored against the items' workspace entity ids. */

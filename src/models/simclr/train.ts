@@ -7,7 +7,7 @@
 // (memory: training images, queries: validation images) picks the best checkpoint. At the end h of
 // every image is stored as the run's embeddings and the same k-NN scores the test images.
 
-import { defaultK, knnClassify } from '../../eval/knn.ts';
+import { defaultK, knnTop1 } from '../../eval/knn.ts';
 import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
 import type { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
@@ -149,24 +149,29 @@ function gather(matrix: Float32Array, dim: number, rows: Int32Array): Float32Arr
   return out;
 }
 
-function knnTop1(
+/** Weighted k-NN top-1 of `queries` against `memory` (images and their h), labels from the set. */
+function knnScore(
   set: ImageSet,
   memory: { images: Int32Array; h: Float32Array },
   queries: { images: Int32Array; h: Float32Array },
   dim: number,
   k: number,
-): number {
-  if (queries.images.length === 0 || memory.images.length === 0) return 0;
-  const labels = Int32Array.from(memory.images, (i) => set.labels[i]);
-  const predicted = knnClassify(memory.h, labels, queries.h, dim, set.classes.length, {
-    k: k || defaultK(memory.images.length),
-    temperature: 0.1,
-  });
-  let hits = 0;
-  predicted.forEach((p, q) => {
-    if (p === set.labels[queries.images[q]]) hits++;
-  });
-  return hits / predicted.length;
+): Promise<number> {
+  // without labelled training images there is nothing to vote
+  if (memory.images.length === 0) return Promise.resolve(0);
+  const labels = (images: Int32Array) => Int32Array.from(images, (i) => set.labels[i]);
+  return knnTop1(
+    memory.h,
+    labels(memory.images),
+    queries.h,
+    labels(queries.images),
+    dim,
+    set.classes.length,
+    {
+      k: k || defaultK(memory.images.length),
+      temperature: 0.1,
+    },
+  );
 }
 
 export async function trainSimclr(
@@ -298,7 +303,7 @@ function train(
       });
       const memory = { images: memoryImages, h: h.subarray(0, memoryImages.length * dim) };
       const queries = { images: split.validation, h: h.subarray(memoryImages.length * dim) };
-      const top1 = knnTop1(set, memory, queries, dim, config.knn_k);
+      const top1 = await knnScore(set, memory, queries, dim, config.knn_k);
       return { score: top1, metrics: { 'val/knn_top1': top1 } };
     },
     validates: split.validation.length > 0,
@@ -315,7 +320,7 @@ function train(
         onProgress: (done, total) => progress({ phase: 'storing', ...at, done, total }),
       });
       workspace.embeddings.put(runId, { entityIds: set.entityIds, dim, vectors: h });
-      const test = knnTop1(
+      const test = await knnScore(
         set,
         { images: split.train, h: gather(h, dim, split.train) },
         { images: split.test, h: gather(h, dim, split.test) },
