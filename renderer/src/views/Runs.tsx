@@ -211,7 +211,7 @@ function RunDetail({
                   inputs: Array.isArray(run.config.metapaths)
                     ? { metapaths: run.config.metapaths as string[] }
                     : {},
-                  device: 'auto',
+                  device: run.device,
                 }),
               )
             }

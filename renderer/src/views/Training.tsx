@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { cancelJob, loadTrainingChoices, pauseTraining, startTraining } from '../actions.ts';
 import { Chart } from '../components/Chart.tsx';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
@@ -37,12 +37,17 @@ export function Training() {
   const presetName = model && preset in model.presets ? preset : model?.defaultPreset;
   const presetValues = (model && presetName ? model.presets[presetName] : {}) ?? {};
 
+  // which model and preset the form's values are for: a re-run's values must survive the model change they cause
+  const valuesFor = useRef('');
+
   // a new model or preset starts from the preset's values
-  // biome-ignore lint/correctness/useExhaustiveDependencies: only a change of model or preset resets the form
   useEffect(() => {
     if (!model || draft) return;
-    setValues({ ...model.presets[presetName ?? model.defaultPreset] });
-  }, [model?.id, presetName, draft]);
+    const chosen = presetName ?? model.defaultPreset;
+    if (valuesFor.current === `${model.id}/${chosen}`) return;
+    valuesFor.current = `${model.id}/${chosen}`;
+    setValues({ ...model.presets[chosen] });
+  }, [model, presetName, draft]);
 
   // re-run: the Runs view hands over a stored run's settings
   useEffect(() => {
@@ -50,6 +55,10 @@ export function Training() {
     setDatasetName(draft.dataset);
     setModelId(draft.model);
     const m = allModels.find((x) => x.id === draft.model);
+    if (m) {
+      setPreset(m.defaultPreset);
+      valuesFor.current = `${m.id}/${m.defaultPreset}`;
+    }
     setValues({ ...(m ? m.presets[m.defaultPreset] : {}), ...draft.config });
     setInputs(Object.fromEntries(Object.entries(draft.inputs).map(([k, v]) => [k, v.join('\n')])));
     setDevice(draft.device);
