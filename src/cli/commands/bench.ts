@@ -6,6 +6,7 @@ import { registerBenchProjection } from './analysis.ts';
 import { registerBenchEngine } from './bench-engine.ts';
 import { registerBenchExplorer } from './bench-explorer.ts';
 import { registerBenchMetapath2vec } from './bench-metapath2vec.ts';
+import { registerBenchVideo } from './bench-video.ts';
 
 interface BenchImportFlags extends CommonFlags {
   rows?: string;
@@ -33,4 +34,5 @@ export function registerBench(program: Command): void {
   registerBenchMetapath2vec(bench);
   registerBenchProjection(bench);
   registerBenchExplorer(bench);
+  registerBenchVideo(bench);
 }

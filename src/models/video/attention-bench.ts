@@ -112,7 +112,13 @@ export function benchMvitConfig(s: VideoBenchSizes): MvitConfig {
 }
 
 /** [B, d] clip representations of tokens [B, T*S, d] (frame-major) for a variant. */
-function encode(g: Graph, variant: BenchVariant, tokens: Tensor, s: VideoBenchSizes, grid: TokenGrid): Tensor {
+function encode(
+  g: Graph,
+  variant: BenchVariant,
+  tokens: Tensor,
+  s: VideoBenchSizes,
+  grid: TokenGrid,
+): Tensor {
   const source: TensorSource = parametersOf(g);
   const config = encoderConfig(s);
   const [batch, , d] = tokens.shape;
@@ -129,7 +135,11 @@ function encode(g: Graph, variant: BenchVariant, tokens: Tensor, s: VideoBenchSi
       return meanTokens(transformerEncoder(tokens, encoderWeights(source, config, 1), config).hidden);
     case 'model2': {
       const frames = op.reshape(meanTokens(perFrame('encoder')), [batch, grid.frames, d]);
-      const temporal = transformerEncoder(frames, encoderWeights(source, config, 1, { prefix: 'temporal' }), config);
+      const temporal = transformerEncoder(
+        frames,
+        encoderWeights(source, config, 1, { prefix: 'temporal' }),
+        config,
+      );
       return meanTokens(temporal.hidden);
     }
     case 'frame-average':
@@ -140,7 +150,10 @@ function encode(g: Graph, variant: BenchVariant, tokens: Tensor, s: VideoBenchSi
       const weights = dividedEncoderWeights(source, config, 1);
       const input = cls
         ? op.concat(
-            [op.expand(g.parameter('cls', [1, 1, d], { values: new Float32Array(d) }), [batch, 1, d]), tokens],
+            [
+              op.expand(g.parameter('cls', [1, 1, d], { values: new Float32Array(d) }), [batch, 1, d]),
+              tokens,
+            ],
             1,
           )
         : tokens;
@@ -180,7 +193,11 @@ function build(variant: BenchVariant, s: VideoBenchSizes): BuiltGraph {
     op.patches(op.reshape(clips, [s.batch * s.frames, 1, s.size, s.size]), [s.patch, s.patch]),
     [s.batch * s.frames * tokensPerFrame, width],
   );
-  const embedded = op.linear(flat, param('embedding/w', [width, s.hidden], 0.1), param('embedding/b', [s.hidden], 0));
+  const embedded = op.linear(
+    flat,
+    param('embedding/w', [width, s.hidden], 0.1),
+    param('embedding/b', [s.hidden], 0),
+  );
   const tokens = op.add(
     op.reshape(embedded, [s.batch, s.frames * tokensPerFrame, s.hidden]),
     param('embedding/positions', [1, s.frames * tokensPerFrame, s.hidden], 0.02),
@@ -239,8 +256,14 @@ export async function benchVideoVariant(
   };
   const clipTensor = new ort.Tensor('float32', clips, shape);
   const labelTensor = new ort.Tensor('int64', labels, [s.batch]);
-  const stepMs = await time(train.g.toModel({ parameters: 'initializers' }), { clips: clipTensor, labels: labelTensor });
-  const inferMs = await time(infer.g.toModel({ parameters: 'initializers' }), { clips: clipTensor, labels: labelTensor });
+  const stepMs = await time(train.g.toModel({ parameters: 'initializers' }), {
+    clips: clipTensor,
+    labels: labelTensor,
+  });
+  const inferMs = await time(infer.g.toModel({ parameters: 'initializers' }), {
+    clips: clipTensor,
+    labels: labelTensor,
+  });
   return {
     name: variant,
     frames: s.frames,
@@ -264,7 +287,9 @@ export async function benchVideo(
   for (const variant of benchVariants) {
     const row = await new Promise<VideoBenchRow>((resolve, reject) => {
       const child = fork(new URL('./attention-bench-row.ts', import.meta.url), [], {
-        execArgv: process.execArgv,
+        // the child runs TypeScript whether this process was started with --import tsx or
+        // through the CLI's programmatic tsx registration
+        execArgv: [...process.execArgv.filter((a) => a !== '--import' && a !== 'tsx'), '--import', 'tsx'],
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       });
       let result: VideoBenchRow | undefined;
