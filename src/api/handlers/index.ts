@@ -35,6 +35,7 @@ export const handlers: Handlers = {
   'train.vit': async () => (await import('./vit.ts')).trainVitCommand,
   'eval.supervised': async () => (await import('./vit.ts')).supervisedEvalCommand,
   'bench.vit': async () => (await import('./vit.ts')).benchVitCommand,
+  'vit.attention': async () => (await import('./vit.ts')).vitAttentionCommand,
   'generate.motion': async () => (await import('./video.ts')).generateMotionCommand,
   'train.vivit': async () => (await import('./video.ts')).trainVivitCommand,
   'eval.linear': async () => (await import('./image-evaluation.ts')).linearEvalCommand,

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { runJob } from '../../jobs/run-job.ts';
+import { attentionMaps } from '../../models/vit/attention.ts';
 import { checkSettings } from '../../models/vit/config.ts';
 import { supervisedEvalJob, vitBenchJob, vitTrainJob } from '../../models/vit/jobs.ts';
+import { openWorkspace } from '../../workspace/workspace.ts';
 import type { Handler } from '../handler.ts';
 import { ApiError } from '../schema/errors.ts';
 import { isVideoRun, videoEvalCommand } from './video.ts';
@@ -48,6 +50,18 @@ export const supervisedEvalCommand: Handler<'eval.supervised'> = async (input, c
     );
   } catch (error) {
     throw refusal(error, 'eval.supervised');
+  }
+};
+
+/** In the caller's thread: one image through a small graph (milliseconds, after a session build). */
+export const vitAttentionCommand: Handler<'vit.attention'> = async (input, { workspace }) => {
+  const ws = openWorkspace(workspace, { readonly: true });
+  try {
+    return await attentionMaps(ws, input.run, input.entity);
+  } catch (error) {
+    throw refusal(error, 'vit.attention');
+  } finally {
+    ws.close();
   }
 };
 

@@ -91,6 +91,33 @@ export const vitCommands = {
     }),
     progress: z.object({ done: z.number().int(), total: z.number().int() }),
   },
+  'vit.attention': {
+    description:
+      "Where a ViT run looks in one image of its dataset: per layer and head the [CLS] token's attention over the patches, and attention rollout over all layers, from the best checkpoint",
+    input: z.object({
+      run: z.number().int().positive(),
+      /** the image's entity id, or its key (file name) */
+      entity: z.union([z.number().int().positive(), z.string().min(1)]),
+    }),
+    output: z.object({
+      run: z.number().int(),
+      entity: z.object({ id: z.number().int(), key: z.string() }),
+      label: z.string().nullable(),
+      predicted: z.string(),
+      confidence: z.number(),
+      image_size: z.number().int(),
+      patch: z.number().int(),
+      /** patches per side: each map is grid x grid, row-major from the top left */
+      grid: z.number().int(),
+      layers: z.number().int(),
+      heads: z.number().int(),
+      /** [layer][head][patch]: the [CLS] row of the attention probabilities over the patches */
+      cls: z.array(z.array(z.array(z.number()))),
+      /** [patch]: the [CLS] row of the attention rollout (Abnar & Zuidema 2020), summing to 1 */
+      rollout: z.array(z.number()),
+    }),
+    progress: z.never(),
+  },
   'bench.vit': {
     description:
       "ViT training and inference images per second on generated images of a preset's dataset shape",

@@ -30,7 +30,21 @@ function group(program: Command, name: string, description: string): Command {
   return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
 }
 
-/** `train vit` and `bench vit` (`eval RUN --protocol supervised` lives in eval.ts). */
+/** The rollout as text: one row of the grid per line, each patch's share as a shade. */
+function heatRows(rollout: number[], grid: number): string[] {
+  const shades = ' .:-=+*#%@';
+  const top = Math.max(...rollout);
+  return Array.from(
+    { length: grid },
+    (_, r) =>
+      `  ${rollout
+        .slice(r * grid, (r + 1) * grid)
+        .map((x) => shades[Math.min(shades.length - 1, Math.floor((x / top) * shades.length))].repeat(2))
+        .join('')}`,
+  );
+}
+
+/** `train vit`, `bench vit` and `vit attention` (`eval RUN --protocol supervised` lives in eval.ts). */
 export function registerVit(program: Command): void {
   withCommonOptions(
     group(program, 'train', 'train a model on a dataset; the run is stored in the workspace')
@@ -81,6 +95,29 @@ export function registerVit(program: Command): void {
           ].join('\n'),
       },
     );
+  });
+
+  withCommonOptions(
+    group(program, 'vit', 'what a trained Vision Transformer run shows')
+      .command('attention')
+      .description(
+        "per layer and head the [CLS] token's attention over one image's patches, and the rollout over all layers",
+      )
+      .argument('<run>', 'a finished ViT run')
+      .requiredOption(
+        '--entity <name|id>',
+        "the image: its entity id or its key (file name) in the run's dataset",
+      ),
+  ).action(async (run: string, flags: CommonFlags & { entity: string }) => {
+    const id = /^\d+$/.test(flags.entity) ? Number(flags.entity) : flags.entity;
+    await runCommand('vit.attention', { run: Number(run), entity: id }, commonOptions(flags), {
+      text: (r) =>
+        [
+          `run ${r.run}, image ${r.entity.key} (entity ${r.entity.id}, class ${r.label ?? 'none'}): predicted ${r.predicted} (${percent(r.confidence)})`,
+          `  ${r.layers} layers x ${r.heads} heads over ${r.grid} x ${r.grid} patches of ${r.patch} pixels; attention rollout:`,
+          ...heatRows(r.rollout, r.grid),
+        ].join('\n'),
+    });
   });
 
   withCommonOptions(

@@ -3,6 +3,7 @@
 // its best parameters, for `eval RUN --protocol supervised` without a trainer thread.
 import ort from 'onnxruntime-node';
 import { exportInference } from '../../onnx/compile.ts';
+import type { Program } from '../../onnx/program.ts';
 import { readCheckpoint } from '../../onnx/runtime/checkpoint.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
 import { bestCheckpoint, runDirectory } from '../run-directory.ts';
@@ -26,6 +27,40 @@ export interface SupervisedEvaluation extends SupervisedMetrics {
   seconds: number;
 }
 
+/** A finished ViT run's settings and data decisions, checked usable by `purpose`. */
+export function storedVitRun(workspace: Workspace, runId: number, purpose: string) {
+  const run = workspace.runs.get(runId);
+  if (!run) throw new RunNotUsable(`no run ${runId} in ${workspace.path}`);
+  if (run.model !== 'vit') {
+    throw new RunNotUsable(`run ${runId} is a ${run.model} run; ${purpose} needs a classifier (vit) run`);
+  }
+  if (run.status !== 'done') throw new RunNotUsable(`run ${runId} is ${run.status}, not done`);
+  const { data, ...stored } = run.config as unknown as VitConfig & { data: VitData };
+  const config = VitConfig.parse(stored);
+  const dataset = workspace.datasets.get(run.datasetId);
+  if (!dataset) throw new RunNotUsable(`the dataset of run ${runId} was deleted`);
+  return { run, config, data, dataset };
+}
+
+/** An inference session over a run's best parameters, for `program` (an inference graph of the run's model). */
+export async function bestParametersSession(
+  workspace: Workspace,
+  runId: number,
+  program: Program,
+  threads?: number,
+): Promise<ort.InferenceSession> {
+  const checkpoint = await readCheckpoint(bestCheckpoint(runDirectory(workspace.path, runId)), program).catch(
+    (error: Error) => {
+      throw new RunNotUsable(`run ${runId}: its best checkpoint cannot be read (${error.message})`);
+    },
+  );
+  const parameters = new Map(Object.entries(checkpoint.parameters) as [string, Float32Array][]);
+  return ort.InferenceSession.create(
+    exportInference(program, parameters),
+    threads ? { intraOpNumThreads: threads } : {},
+  );
+}
+
 export async function evaluateSupervised(
   workspace: Workspace,
   runId: number,
@@ -36,18 +71,7 @@ export async function evaluateSupervised(
   } = {},
 ): Promise<SupervisedEvaluation> {
   const started = performance.now();
-  const run = workspace.runs.get(runId);
-  if (!run) throw new RunNotUsable(`no run ${runId} in ${workspace.path}`);
-  if (run.model !== 'vit') {
-    throw new RunNotUsable(
-      `run ${runId} is a ${run.model} run; the supervised protocol needs a classifier (vit) run`,
-    );
-  }
-  if (run.status !== 'done') throw new RunNotUsable(`run ${runId} is ${run.status}, not done`);
-  const { data, ...stored } = run.config as unknown as VitConfig & { data: VitData };
-  const config = VitConfig.parse(stored);
-  const dataset = workspace.datasets.get(run.datasetId);
-  if (!dataset) throw new RunNotUsable(`the dataset of run ${runId} was deleted`);
+  const { config, data, dataset } = storedVitRun(workspace, runId, 'the supervised protocol');
   const { set, split } = await runImages(workspace, dataset.name, config, {
     channels: data.channels,
     size: data.image_size,
@@ -57,16 +81,7 @@ export async function evaluateSupervised(
   }
   const rows = config.eval_batch;
   const program = inferenceProgram(config, shapeOf(data), data.normalisation, rows);
-  const checkpoint = await readCheckpoint(bestCheckpoint(runDirectory(workspace.path, runId)), program).catch(
-    (error: Error) => {
-      throw new RunNotUsable(`run ${runId}: its best checkpoint cannot be read (${error.message})`);
-    },
-  );
-  const parameters = new Map(Object.entries(checkpoint.parameters) as [string, Float32Array][]);
-  const session = await ort.InferenceSession.create(
-    exportInference(program, parameters),
-    options.threads ? { intraOpNumThreads: options.threads } : {},
-  );
+  const session = await bestParametersSession(workspace, runId, program, options.threads);
   try {
     const shape = [rows, data.channels, data.image_size, data.image_size];
     const { predicted } = await classify(
