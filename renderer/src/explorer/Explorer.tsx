@@ -20,6 +20,7 @@ import {
   type ScatterHandle,
 } from './Scatter.tsx';
 import { selectionCsv } from './selection.ts';
+import { Thumbnail } from './Thumbnail.tsx';
 import {
   type Attribute,
   changed,
@@ -87,6 +88,7 @@ function sameIds(a: readonly number[], b: readonly number[]): boolean {
 
 export function Explorer() {
   const runs = useStore((s) => s.runs);
+  const datasets = useStore((s) => s.datasets);
   const withEmbeddings = useMemo(() => (runs ?? []).filter((r) => r.hasEmbeddings), [runs]);
   const [run, setRun] = useState<number | null>(null);
   const [method, setMethod] = useState<'pca' | 'umap'>('pca');
@@ -187,6 +189,15 @@ export function Explorer() {
   }
   const current = withEmbeddings.find((r) => r.id === run);
   const comparable = withEmbeddings.filter((r) => r.id !== run && r.dataset === current?.dataset);
+  const kind = datasets?.find((d) => d.name === current?.dataset)?.kind;
+
+  // an image or video dataset's points show their picture when hovered (a compared run's plot has
+  // this projection's rows, so the same entity ids serve it)
+  const picture = useMemo(() => {
+    if (!loaded || (kind !== 'images' && kind !== 'videos')) return undefined;
+    const ids = loaded.entityIds;
+    return (index: number) => <Thumbnail entity={ids[index]} />;
+  }, [loaded, kind]);
 
   async function colourByClusters() {
     if (run === null || !loaded) return;
@@ -362,6 +373,7 @@ export function Explorer() {
     hideFiltered: view.hideFiltered,
     sizes,
     tool,
+    picture,
     onClickPoint: (i: number | null) => void select(i),
     onSelect: (indices: number[]) => {
       setFocus(null);

@@ -4,7 +4,7 @@
 // what the nodeReducer returns, so an interaction costs a refresh, never a rebuild. Box and lasso
 // drags are drawn here and handed up as the points they enclose; the explorer owns the choice.
 import Graph from 'graphology';
-import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
+import { forwardRef, type ReactNode, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import Sigma from 'sigma';
 import { NodePointProgram } from 'sigma/rendering';
 import type { NodeDisplayData } from 'sigma/types';
@@ -42,6 +42,8 @@ export interface ScatterProps {
   sizes: Float32Array | null;
   /** names drawn at places of the plot (cluster labels at cluster centres), in graph coordinates */
   placeLabels: readonly PlaceLabel[];
+  /** the hovered point's picture in its tooltip (an image dataset's image, a clip's first frame) */
+  picture?: (index: number) => ReactNode;
   /** what a plain drag does; shift-drag is always a box and alt-drag a lasso */
   tool: DragTool;
   onClickPoint(index: number | null): void;
@@ -285,6 +287,7 @@ export const Scatter = forwardRef<ScatterHandle, ScatterProps>(function Scatter(
       {props.caption && <div className="scatter-caption">{props.caption}</div>}
       {hovered !== null && hover && (
         <div className="tooltip" data-testid="tooltip" style={{ left: hover.left + 12, top: hover.top + 12 }}>
+          {props.picture?.(hovered)}
           <strong>{points.labels[hovered] ?? points.keys[hovered]}</strong>
           <div>
             <span className="muted">key</span> {points.keys[hovered]}
