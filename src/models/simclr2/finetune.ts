@@ -1,0 +1,308 @@
+// SimCLR v2's fine-tuning (Chen et al., NeurIPS 2020): a SimCLR run's encoder and the first layer of
+// its projection head, a new linear classifier, all trained with cross-entropy on a labelled
+// fraction of the run's training images (the only place labels enter). With init scratch the same
+// network starts from random values: the supervised baseline the paper compares against. The run's
+// images and split are the SimCLR run's own (recomputed deterministically), so the test images are
+// ones neither the pretraining nor the fine-tuning saw. Training goes through the shared loop with
+// the validation top-1 choosing the best epoch; the finish reports test top-1 and the confusion
+// matrix and stores the representation (the classifier's input) of every image.
+
+import { readCheckpoint } from '../../onnx/runtime/checkpoint.ts';
+import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
+import type { Batch } from '../../onnx/runtime/trainer.ts';
+import type { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
+import type { Workspace } from '../../workspace/workspace.ts';
+import { codeVersion } from '../code-version.ts';
+import { bestCheckpoint, runDirectory } from '../run-directory.ts';
+import { SimclrConfig } from '../simclr/config.ts';
+import { trainProgram } from '../simclr/model.ts';
+import { type SimclrData, shapeOf } from '../simclr/train.ts';
+import { recordRun, runTrainingLoop, type ValidationResult } from '../training-loop.ts';
+import { epochOrder, trainingBatches } from '../vision/batches.ts';
+import type { ImageSet } from '../vision/image-set.ts';
+import { ImageDatasetError } from '../vision/image-set.ts';
+import type { ImageSplit } from '../vision/splits.ts';
+import { classify, type SupervisedMetrics, supervisedMetrics } from '../vit/evaluate.ts';
+import { RunNotUsable } from '../vit/stored-run.ts';
+import { runImages } from '../vit/train.ts';
+import type { FinetuneConfig } from './config.ts';
+import { labelledFraction } from './label-fraction.ts';
+import { type ClassifierShape, classifierInference, finetuneProgram, startingFrom } from './model.ts';
+
+export interface ClassifierProgress {
+  phase: 'loading' | 'training' | 'validation' | 'storing';
+  epoch: number;
+  step: number;
+  loss?: number;
+  images_per_s?: number;
+  eta_s?: number;
+}
+
+export interface FinetuneRequest {
+  /** the SimCLR run whose encoder (and architecture, images and split) the fine-tuning starts from */
+  from: number;
+  config: FinetuneConfig;
+  device: DeviceChoice;
+  threads?: number;
+  onProgress?(progress: ClassifierProgress): void;
+  signal?: AbortSignal;
+}
+
+/** What a fine-tuned (or distilled) classifier run stores beside its settings. */
+export interface ClassifierData {
+  /** the run it started from (fine-tuning: the SimCLR run; distillation: the teacher) */
+  from: number;
+  /** the SimCLR run whose images, split and normalisation the classifier uses */
+  simclr_run: number;
+  /** the SimCLR settings of the network (encoder, head), the data decisions of the SimCLR run */
+  simclr: SimclrConfig;
+  source: SimclrData;
+  /** labelled training images used, and of each class */
+  labelled: number;
+  labelled_per_class: number[];
+  /** parameters taken from the SimCLR run (0 from scratch) */
+  pretrained_parameters: number;
+  batch: number;
+  representation_dim: number;
+}
+
+export interface ClassifierResult {
+  run: number;
+  model: 'simclr2-finetune' | 'simclr2-distill';
+  seconds: number;
+  cpu_seconds: number;
+  device: string;
+  epochs: number;
+  steps: number;
+  best_epoch: number;
+  stopped: 'epochs' | 'patience' | 'time';
+  images_per_s: number;
+  validation_top1: number;
+  /** test top-1 and confusion */
+  top1: number;
+  test: SupervisedMetrics;
+  embeddings: number;
+  data: ClassifierData;
+}
+
+/** A finished run of `model`, its stored config, checked usable for `purpose`. */
+export function storedRun<T>(workspace: Workspace, runId: number, models: string[], purpose: string) {
+  const run = workspace.runs.get(runId);
+  if (!run) throw new RunNotUsable(`no run ${runId} in ${workspace.path}`);
+  if (!models.includes(run.model)) {
+    throw new RunNotUsable(
+      `run ${runId} is a ${run.model} run; ${purpose} needs a ${models.join(' or ')} run`,
+    );
+  }
+  if (run.status !== 'done') throw new RunNotUsable(`run ${runId} is ${run.status}, not done`);
+  const dataset = workspace.datasets.get(run.datasetId);
+  if (!dataset) throw new RunNotUsable(`the dataset of run ${runId} was deleted`);
+  return { run, dataset, config: run.config as unknown as T };
+}
+
+/** The encoder and head parameters of a SimCLR run's best checkpoint, by name. */
+async function pretrainedParameters(
+  workspace: Workspace,
+  runId: number,
+  simclr: SimclrConfig,
+  source: SimclrData,
+) {
+  const program = trainProgram(
+    simclr,
+    shapeOf(source),
+    source.normalisation,
+    source.batch,
+    2,
+    source.accumulate,
+  );
+  const checkpoint = await readCheckpoint(bestCheckpoint(runDirectory(workspace.path, runId)), program).catch(
+    (error: Error) => {
+      throw new RunNotUsable(`run ${runId}: its best checkpoint cannot be read (${error.message})`);
+    },
+  );
+  return checkpoint.parameters as Record<string, Float32Array>;
+}
+
+/** The SimCLR run's settings, data decisions, images and split. */
+export async function simclrRunImages(workspace: Workspace, runId: number, purpose: string) {
+  const { dataset, config } = storedRun<SimclrConfig & { data: SimclrData }>(
+    workspace,
+    runId,
+    ['simclr'],
+    purpose,
+  );
+  const { data: source, ...rest } = config;
+  const simclr = SimclrConfig.parse(rest);
+  const { set, split } = await runImages(workspace, dataset.name, simclr, {
+    channels: source.channels,
+    size: source.image_size,
+  });
+  if (set.classes.join('\n') !== source.classes.join('\n')) {
+    throw new RunNotUsable(`dataset ${dataset.name} no longer has the classes run ${runId} was trained on`);
+  }
+  return { dataset, simclr, source, set, split };
+}
+
+export async function trainFinetune(
+  workspace: Workspace,
+  request: FinetuneRequest,
+): Promise<ClassifierResult> {
+  const progress = request.onProgress ?? (() => {});
+  const { config } = request;
+  progress({ phase: 'loading', epoch: 0, step: 0 });
+  const { dataset, simclr, source, set, split } = await simclrRunImages(
+    workspace,
+    request.from,
+    'fine-tuning',
+  );
+  const labelled = labelledFraction(set.labels, split.train, config.fraction, config.seed);
+  if (labelled.length === 0) {
+    throw new ImageDatasetError(
+      `dataset ${dataset.name}: run ${request.from}'s split has no labelled training images`,
+    );
+  }
+  const shape: ClassifierShape = { ...shapeOf(source), classes: set.classes.length };
+  const batch = Math.min(config.batch_size, labelled.length);
+  const updates = Math.ceil(labelled.length / batch) * config.epochs;
+  let program = finetuneProgram(simclr, shape, source.normalisation, batch, config, updates);
+  let pretrained = 0;
+  if (config.init === 'pretrained') {
+    const values = await pretrainedParameters(workspace, request.from, simclr, source);
+    const taken = Object.fromEntries(
+      program.parameters.filter((p) => p.name in values).map((p) => [p.name, values[p.name]]),
+    );
+    pretrained = Object.keys(taken).length;
+    program = startingFrom(program, taken);
+  }
+  const perClass = new Array<number>(set.classes.length).fill(0);
+  for (const i of labelled) perClass[set.labels[i]]++;
+  const data: ClassifierData = {
+    from: request.from,
+    simclr_run: request.from,
+    simclr,
+    source,
+    labelled: labelled.length,
+    labelled_per_class: perClass,
+    pretrained_parameters: pretrained,
+    batch,
+    representation_dim:
+      simclr.head_layers < 2 ? source.representation_dim : simclr.head_hidden || source.representation_dim,
+  };
+  const run = workspace.runs.create({
+    datasetId: dataset.id,
+    model: 'simclr2-finetune',
+    config: { ...config, data } as unknown as Record<string, unknown>,
+    seed: config.seed,
+    device: request.device,
+    codeVersion: codeVersion(),
+  });
+  const outcome = await recordRun(workspace, run.id, () =>
+    trainClassifier(
+      workspace,
+      run.id,
+      set,
+      split,
+      labelled,
+      program,
+      config,
+      data,
+      simclr,
+      shape,
+      request,
+      progress,
+    ),
+  );
+  return { run: run.id, model: 'simclr2-finetune', data, ...outcome };
+}
+
+type Outcome = Omit<ClassifierResult, 'run' | 'model' | 'seconds' | 'cpu_seconds' | 'data'>;
+
+/**
+ * The shared loop over `train` images with their labels (or, for distillation, `batchOf` adding the
+ * teacher's logits): validation top-1 picks the best epoch, the finish scores the test images.
+ */
+export function trainClassifier(
+  workspace: Workspace,
+  runId: number,
+  set: ImageSet,
+  split: ImageSplit,
+  train: Int32Array,
+  program: ReturnType<typeof finetuneProgram>,
+  config: Pick<
+    FinetuneConfig,
+    'epochs' | 'patience' | 'time_limit_s' | 'seed' | 'shift' | 'flip' | 'eval_batch' | 'lr'
+  >,
+  data: ClassifierData,
+  network: SimclrConfig,
+  shape: ClassifierShape,
+  request: { device: DeviceChoice; threads?: number; signal?: AbortSignal },
+  progress: (p: ClassifierProgress) => void,
+  extend: (batch: Batch, chosen: Int32Array) => Batch = (b) => b,
+): Promise<Outcome> {
+  const rows = data.batch;
+  const evaluation = classifierInference(network, shape, data.source.normalisation, config.eval_batch);
+  const model = (thread: TrainerThread) => async (images: Uint8Array) =>
+    (await thread.evaluate({ images })).outputs;
+  return runTrainingLoop({
+    workspace,
+    run: runId,
+    program,
+    evaluation,
+    device: request.device,
+    threads: request.threads,
+    resume: false,
+    epochs: config.epochs,
+    patience: config.patience,
+    timeLimitS: config.time_limit_s,
+    examplesPerEpoch: train.length,
+    batches: function* (epoch, from) {
+      const order = epochOrder(train, config.seed, epoch);
+      const augmentation = { flip: config.flip, shift: config.shift };
+      for (const b of trainingBatches(set, order, rows, augmentation, config.seed, epoch, from)) {
+        const { seed: _seed, ...batch } = b.batch;
+        const chosen = order.subarray(b.next - b.images, b.next);
+        yield { batch: extend(batch, chosen), next: b.next, examples: b.images };
+      }
+    },
+    validate: async (thread): Promise<ValidationResult> => {
+      if (split.validation.length === 0) return { score: 0, metrics: {} };
+      const { predicted } = await classify(set, split.validation, config.eval_batch, model(thread), {
+        signal: request.signal,
+      });
+      const top1 = supervisedMetrics(set, split.validation, predicted).top1;
+      return { score: top1, metrics: { 'val/top1': top1 } };
+    },
+    validates: split.validation.length > 0,
+    epochMeans: { correct: 'train/top1' },
+    divergenceAdvice: `lower lr (now ${config.lr})`,
+    onTraining: ({ rate, ...p }) => progress({ phase: 'training', ...p, images_per_s: rate }),
+    signal: request.signal,
+    finish: async (thread, summary) => {
+      progress({ phase: 'storing', epoch: summary.epochs, step: summary.steps });
+      const tested = await classify(set, split.test, config.eval_batch, model(thread), {
+        signal: request.signal,
+      });
+      const test = supervisedMetrics(set, split.test, tested.predicted);
+      const everyImage = Int32Array.from({ length: set.count }, (_, i) => i);
+      const { embeddings } = await classify(set, everyImage, config.eval_batch, model(thread), {
+        dim: data.representation_dim,
+        signal: request.signal,
+      });
+      workspace.embeddings.put(runId, {
+        entityIds: set.entityIds,
+        dim: data.representation_dim,
+        vectors: embeddings!,
+      });
+      workspace.runs.appendMetrics(runId, [{ name: 'test/top1', step: summary.steps, value: test.top1 }]);
+      const { examples_per_s, best_score, ...rest } = summary;
+      return {
+        ...rest,
+        images_per_s: examples_per_s,
+        validation_top1: Math.max(0, best_score),
+        top1: test.top1,
+        test,
+        embeddings: set.count,
+      };
+    },
+  });
+}
