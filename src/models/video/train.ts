@@ -12,7 +12,7 @@ import { recordRun, runTrainingLoop } from '../training-loop.ts';
 import { epochOrder, imageBatch } from '../vision/batches.ts';
 import { ImageDatasetError } from '../vision/image-set.ts';
 import { type SplitStats, splitImages } from '../vision/splits.ts';
-import { classify, type SupervisedMetrics, supervisedMetrics } from '../vit/evaluate.ts';
+import { classifierRun, type SupervisedMetrics } from '../vit/evaluate.ts';
 import type { Normalisation } from '../vit/model.ts';
 import { type ClipSet, clipChannelStats, commonClipShape, loadClipSet, type ShortClips } from './clip-set.ts';
 import { patchSize, type VideoShape, type VivitConfig } from './config.ts';
@@ -214,6 +214,17 @@ function train(
   const evaluation = inferenceProgram(config, shapeOf(data), data.normalisation, config.eval_batch);
   const modelOf = (thread: TrainerThread) => async (clips: Uint8Array) =>
     (await thread.evaluate({ clips })).outputs;
+  const classifier = classifierRun({
+    workspace,
+    runId,
+    set,
+    split,
+    evalBatch: config.eval_batch,
+    dim: config.hidden,
+    signal: request.signal,
+    progress,
+    modelOf,
+  });
   return runTrainingLoop({
     workspace,
     run: runId,
@@ -235,44 +246,21 @@ function train(
         yield { batch: { clips: images, labels, seed }, next: at + chosen.length, examples: chosen.length };
       }
     },
-    validate: async (thread, { epoch, step }) => {
-      const { predicted } = await classify(set, split.validation, config.eval_batch, modelOf(thread), {
-        signal: request.signal,
-        onProgress: (done, total) => progress({ phase: 'validation', epoch, step, done, total }),
-      });
-      const top1 = supervisedMetrics(set, split.validation, predicted).top1;
-      return { score: top1, metrics: { 'val/top1': top1 } };
-    },
-    validates: split.validation.length > 0,
+    validate: classifier.validate,
+    validates: classifier.validates,
     epochMeans: { correct: 'train/top1' },
     divergenceAdvice: `lower lr (now ${config.lr}) or clip_norm`,
     onTraining: ({ rate, ...p }) => progress({ phase: 'training', ...p, clips_per_s: rate }),
     signal: request.signal,
     finish: async (thread, summary) => {
-      const model = modelOf(thread);
-      const at = { epoch: summary.epochs, step: summary.steps };
-      progress({ phase: 'test', ...at });
-      const { predicted } = await classify(set, split.test, config.eval_batch, model, {
-        signal: request.signal,
-        onProgress: (done, total) => progress({ phase: 'test', ...at, done, total }),
-      });
-      const test = supervisedMetrics(set, split.test, predicted);
-      workspace.runs.appendMetrics(runId, [{ name: 'test/top1', step: summary.steps, value: test.top1 }]);
-      progress({ phase: 'storing', ...at });
-      const everyClip = Int32Array.from({ length: set.count }, (_, i) => i);
-      const { embeddings } = await classify(set, everyClip, config.eval_batch, model, {
-        dim: config.hidden,
-        signal: request.signal,
-        onProgress: (done, total) => progress({ phase: 'storing', ...at, done, total }),
-      });
-      workspace.embeddings.put(runId, { entityIds: set.entityIds, dim: config.hidden, vectors: embeddings! });
+      const { test, embeddings } = await classifier.testAndStore(thread, summary);
       const { examples_per_s, best_score, ...rest } = summary;
       return {
         ...rest,
         clips_per_s: examples_per_s,
         validation_top1: best_score,
         test,
-        embeddings: set.count,
+        embeddings,
       };
     },
   });

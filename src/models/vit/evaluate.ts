@@ -3,6 +3,8 @@
 // is any function from a uint8 batch of `rows` images to its logits and representations, so the
 // trainer thread (during training) and a plain session (a stored run) share this code.
 import type { HostArray } from '../../onnx/dtype.ts';
+import type { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
+import type { Workspace } from '../../workspace/workspace.ts';
 import { imageBatch } from '../vision/batches.ts';
 import type { ImageSet } from '../vision/image-set.ts';
 
@@ -86,5 +88,66 @@ export function supervisedMetrics(
       const n = row.reduce((a, b) => a + b, 0);
       return n > 0 ? row[c] / n : 0;
     }),
+  };
+}
+
+type EvaluationPhase = 'validation' | 'test' | 'storing';
+
+/** What a supervised classifier's run (ViT, the video models) shares for validation and its end. */
+export interface ClassifierRun {
+  workspace: Workspace;
+  runId: number;
+  set: Pick<ImageSet, 'classes' | 'count' | 'pixels' | 'labels' | 'entityIds'>;
+  split: { validation: Int32Array; test: Int32Array };
+  evalBatch: number;
+  /** width of the representation stored as the run's embeddings */
+  dim: number;
+  signal?: AbortSignal;
+  progress(p: { phase: EvaluationPhase; epoch: number; step: number; done?: number; total?: number }): void;
+  modelOf(thread: TrainerThread): Classifier;
+}
+
+/**
+ * The training loop's validation (top-1 on the validation split) and the run's end: the best
+ * parameters scored on the test split, then every example's representation stored.
+ */
+export function classifierRun(run: ClassifierRun) {
+  const { set, split, evalBatch, signal, progress } = run;
+  return {
+    validate: async (thread: TrainerThread, { epoch, step }: { epoch: number; step: number }) => {
+      const { predicted } = await classify(set, split.validation, evalBatch, run.modelOf(thread), {
+        signal,
+        onProgress: (done, total) => progress({ phase: 'validation', epoch, step, done, total }),
+      });
+      const top1 = supervisedMetrics(set, split.validation, predicted).top1;
+      return { score: top1, metrics: { 'val/top1': top1 } };
+    },
+    validates: split.validation.length > 0,
+    testAndStore: async (thread: TrainerThread, summary: { epochs: number; steps: number }) => {
+      const model = run.modelOf(thread);
+      const at = { epoch: summary.epochs, step: summary.steps };
+      progress({ phase: 'test', ...at });
+      const { predicted } = await classify(set, split.test, evalBatch, model, {
+        signal,
+        onProgress: (done, total) => progress({ phase: 'test', ...at, done, total }),
+      });
+      const test = supervisedMetrics(set, split.test, predicted);
+      run.workspace.runs.appendMetrics(run.runId, [
+        { name: 'test/top1', step: summary.steps, value: test.top1 },
+      ]);
+      progress({ phase: 'storing', ...at });
+      const everyExample = Int32Array.from({ length: set.count }, (_, i) => i);
+      const { embeddings } = await classify(set, everyExample, evalBatch, model, {
+        dim: run.dim,
+        signal,
+        onProgress: (done, total) => progress({ phase: 'storing', ...at, done, total }),
+      });
+      run.workspace.embeddings.put(run.runId, {
+        entityIds: set.entityIds,
+        dim: run.dim,
+        vectors: embeddings!,
+      });
+      return { test, embeddings: set.count };
+    },
   };
 }
