@@ -163,10 +163,12 @@ export function compileTrainStep({
 export interface EvalStepOptions {
   build: BuildStep;
   name?: string;
+  /** declare every intermediate's shape in the model (value_info), e.g. to count its FLOPs */
+  valueInfo?: boolean;
 }
 
 /** The model in evaluation mode, over the same parameter names as its training program. */
-export function compileEvalStep({ build, name = 'eval_step' }: EvalStepOptions): Program {
+export function compileEvalStep({ build, name = 'eval_step', valueInfo = false }: EvalStepOptions): Program {
   const g = new Graph(name);
   const definition = build(g, { training: false });
   if (definition.stateUpdates?.length) {
@@ -174,7 +176,7 @@ export function compileEvalStep({ build, name = 'eval_step' }: EvalStepOptions):
   }
   const scalars: Record<string, Tensor> = { ...definition.metrics };
   if (definition.loss) scalars.loss = definition.loss;
-  return assemble(g, 'eval', definition, scalars, [...g.inputs], [], new Set());
+  return assemble(g, 'eval', definition, scalars, [...g.inputs], [], new Set(), valueInfo);
 }
 
 function addScalar(scalars: Record<string, Tensor>, key: string, value: Tensor): void {
@@ -190,6 +192,7 @@ function assemble(
   batchInputs: readonly Tensor[],
   state: ProgramState[],
   updated: ReadonlySet<string>,
+  valueInfo = false,
 ): Program {
   for (const [key, value] of Object.entries(scalars)) {
     if (value.size !== 1) throw new Error(`${g.name}: the scalar ${key} has shape [${value.shape}]`);
@@ -207,7 +210,7 @@ function assemble(
   }));
   return {
     kind,
-    model: g.toModel({ parameters: 'inputs' }),
+    model: g.toModel({ parameters: 'inputs', valueInfo }),
     batch: batchInputs.map((t) => spec(t.name, t)),
     parameters,
     state,

@@ -15,7 +15,7 @@ function refusal(error: unknown, command: string): unknown {
       'ImageDatasetError',
       'TrainingDiverged',
       'DeviceUnavailable',
-      'VariantNotBuilt',
+      'VideoShapeRefused',
       'InputError',
     ].includes(error.name)
   ) {

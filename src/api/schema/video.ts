@@ -42,7 +42,7 @@ export const videoCommands = {
   },
   'train.vivit': {
     description:
-      'Train a video transformer classifier on a video dataset (variant model1, model2, frame-average...); stores the run, its metrics, the best checkpoint and every clip embedding',
+      'Train a video transformer classifier on a video dataset (variant model1, model2, model3, timesformer, model4, mvit or frame-average); stores the run, its metrics, the best checkpoint and every clip embedding',
     input: z.object({
       dataset: z.string().min(1),
       preset: z.enum(presetNames).default('quick'),

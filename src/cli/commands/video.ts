@@ -71,7 +71,7 @@ export function registerVideo(program: Command): void {
     group(program, 'train', 'train a model on a dataset; the run is stored in the workspace')
       .command('vivit')
       .description(
-        'a video transformer classifier: --set variant=model1 (joint space-time attention), model2 (factorised encoder), frame-average (baseline without temporal modelling)...',
+        'a video transformer classifier: --set variant=model1 (joint space-time attention), model2 (factorised encoder), model3 (factorised self-attention), timesformer (divided space-time attention), model4 (factorised dot-product attention), mvit (pooling attention), frame-average (baseline without temporal modelling)',
       )
       .requiredOption('--dataset <name>', 'the videos dataset')
       .addOption(

@@ -8,10 +8,13 @@ const whole = (min: number, max: number) => z.number().int().min(min).max(max);
 const fraction = z.number().min(0).max(0.95);
 
 /**
- * The encoders a video run can use. model1: spatio-temporal attention over every token;
- * model2: factorised encoder (spatial per time step, then temporal); frame-average: an image ViT
- * per frame, representations averaged (no temporal modelling: the baseline). The attention
- * variants (model3, model4, timesformer, mvit) plug into the same table (./variants.ts).
+ * The encoders a video run can use (./variants.ts). model1: spatio-temporal attention over every
+ * token; model2: factorised encoder (spatial per time step, then temporal); model3: factorised
+ * self-attention (spatial then temporal in each block); timesformer: divided space-time attention
+ * (temporal then spatial, with [CLS]); model4: factorised dot-product attention (half the heads
+ * spatial, half temporal; heads must be even); mvit: pooling attention in two stages derived from
+ * hidden / layers / heads (layers >= 2; see mvitLayout); frame-average: an image ViT per frame,
+ * representations averaged (no temporal modelling: the baseline).
  */
 export const variantNames = [
   'model1',
@@ -44,7 +47,7 @@ const fields = z.object({
   /** start the spatial weights (patch embedding, [CLS], positions, encoder) from this ViT run (0: none) */
   init_from_run: whole(0, 2 ** 31 - 1),
   hidden: whole(4, 4096),
-  /** encoder layers (model2: the spatial encoder's) */
+  /** encoder layers (model2: the spatial encoder's; mvit: blocks, half in each of its 2 stages) */
   layers: whole(1, 48),
   /** model2: layers of the temporal encoder */
   temporal_layers: whole(1, 48),
@@ -79,6 +82,20 @@ export const VivitConfig = fields.superRefine((c, ctx) => {
       code: 'custom',
       path: ['heads'],
       message: `heads (${c.heads}) must divide hidden (${c.hidden})`,
+    });
+  }
+  if (c.variant === 'model4' && c.heads % 2 !== 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['heads'],
+      message: `variant model4 gives half of the heads to space and half to time: heads (${c.heads}) must be even`,
+    });
+  }
+  if (c.variant === 'mvit' && c.layers < 2) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['layers'],
+      message: `variant mvit splits its blocks over 2 stages: layers (${c.layers}) must be at least 2`,
     });
   }
   if (c.frames % c.tubelet !== 0) {
@@ -161,19 +178,29 @@ export function resolveConfig(preset: PresetName, overrides: Record<string, unkn
 export function patchSize(config: Pick<VivitConfig, 'patch'>, size: number): number {
   if (config.patch > 0) {
     if (size % config.patch !== 0) {
-      throw new z.ZodError([
-        {
-          code: 'custom',
-          path: ['patch'],
-          message: `patch ${config.patch} does not tile ${size} x ${size} frames`,
-          input: config.patch,
-        },
-      ]);
+      throw new VideoShapeRefused(
+        `patch ${config.patch} does not tile ${size} x ${size} frames; set patch to a divisor of ${size} (or image_size to a multiple of ${config.patch})`,
+        'patch',
+      );
     }
     return config.patch;
   }
   for (let p = 1; p <= size; p++) if (size % p === 0 && size / p <= 4) return p;
   return size;
+}
+
+/**
+ * A setting the run cannot take at the data's frame size, found before the run starts (the
+ * schema refuses what it can judge alone). Named so jobs hand it back as a refusal.
+ */
+export class VideoShapeRefused extends Error {
+  constructor(
+    message: string,
+    readonly setting: keyof VivitConfig,
+  ) {
+    super(message);
+    this.name = 'VideoShapeRefused';
+  }
 }
 
 /** What a video model is built for once the dataset is known. */

@@ -1,9 +1,16 @@
 // ViViT starts its spatial weights from an image model (section 3.4, "Initialisation"): here from
 // a finished ViT run of the workspace. Parameters with the same name and shape are copied (the
-// encoder's layers, [CLS], and for per-frame encoders the patch embedding and positions); the
-// tubelet embedding is the 2-D patch embedding inflated over t frames (./tokens.ts), and Model 1's
-// positions over all tokens repeat the image's positions at every time step. The head is never
-// copied: the classes differ.
+// encoder's layers, which Models 3 and 4 and TimeSformer name as ViT does for their spatial part,
+// [CLS], and for per-frame encoders and TimeSformer the patch embedding and positions); the
+// tubelet embedding is the 2-D patch embedding inflated over t frames (./tokens.ts), and positions
+// over all tokens repeat the image's patch positions at every time step (after the [CLS] position
+// where the video model has a [CLS]). The head is never copied: the classes differ.
+//
+// What is not in the image run keeps its initialisation: TimeSformer's time embedding (zero) and
+// temporal attentions (output projections zero after the first block, as its code does). Model 3
+// zeroes the output projection of every temporal attention, so each block starts as the image
+// model's (ViViT 3.4: the temporal MHSA "behaves as a residual connection at initialisation");
+// its q, k, v stay random, since an all-zero attention would receive no gradient.
 import type { Program } from '../../onnx/program.ts';
 import { readCheckpoint } from '../../onnx/runtime/checkpoint.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
@@ -50,11 +57,16 @@ export async function initialiseFromImageRun(
   const source = checkpoint.parameters as Record<string, Float32Array>;
   const d = config.hidden;
   const perStep = (shape.size / shape.patch) ** 2;
+  const steps = shape.frames / shape.tubelet;
   const set: string[] = [];
   for (const parameter of program.parameters) {
     const { name } = parameter;
     let values: Float32Array | undefined;
     if (name.startsWith('head/')) continue;
+    if (config.variant === 'model3' && /^encoder\/layer\d+\/temporal_attn\/(wo|bo)$/.test(name)) {
+      parameter.init = new Float32Array(parameter.init.length);
+      continue;
+    }
     if (name === 'embedding/tubelet/w') {
       values = inflatePatchWeights(
         source['embedding/patch/w'],
@@ -66,8 +78,9 @@ export async function initialiseFromImageRun(
       const image = source[name];
       if (image.length !== (perStep + 1) * d) continue;
       values = new Float32Array(parameter.init.length);
-      values.set(image.subarray(0, d));
-      for (let at = d; at < values.length; at += perStep * d) values.set(image.subarray(d), at);
+      const cls = values.length === (steps * perStep + 1) * d ? d : 0;
+      values.set(image.subarray(0, cls));
+      for (let at = cls; at < values.length; at += perStep * d) values.set(image.subarray(d), at);
     } else if (source[name]?.length === parameter.init.length) values = source[name];
     if (values) {
       parameter.init = values;

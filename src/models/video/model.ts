@@ -14,14 +14,7 @@ import type { VideoShape, VivitConfig } from './config.ts';
 import { normalisedClips } from './tokens.ts';
 import { variants } from './variants.ts';
 
-export class VariantNotBuilt extends Error {
-  constructor(variant: string) {
-    super(`the ${variant} video encoder is not built yet; choose one of ${Object.keys(variants).join(', ')}`);
-    this.name = 'VariantNotBuilt';
-  }
-}
-
-/** [B, d] clip representations and [B, classes] logits. */
+/** [B, width] clip representations and [B, classes] logits. */
 function network(
   g: Graph,
   clips: Tensor,
@@ -30,11 +23,9 @@ function network(
   norm: Normalisation,
   dropoutSeed: Tensor | null,
 ): { embedding: Tensor; logits: Tensor } {
-  const encoder = variants[config.variant];
-  if (!encoder) throw new VariantNotBuilt(config.variant);
   const pixels = g.scope('embedding', () => normalisedClips(clips, norm));
-  const embedding = encoder({ g, pixels, config, shape, dropoutSeed });
-  const d = config.hidden;
+  const embedding = variants[config.variant]({ g, pixels, config, shape, dropoutSeed });
+  const d = embedding.shape[1];
   const zeros = { kind: 'constant', value: 0 } as const;
   const logits = g.scope('head', () =>
     op.linear(
@@ -79,15 +70,20 @@ export function trainProgram(
   });
 }
 
-/** Logits and the clip representation (`embedding`) of a batch. */
+/**
+ * Logits and the clip representation (`embedding`) of a batch; with `valueInfo` the model declares
+ * every intermediate's shape, as counting its FLOPs needs (src/onnx/flops.ts).
+ */
 export function inferenceProgram(
   config: VivitConfig,
   shape: VideoShape,
   norm: Normalisation,
   rows: number,
+  { valueInfo = false }: { valueInfo?: boolean } = {},
 ): Program {
   return compileEvalStep({
     name: `video_${config.variant}_infer`,
+    valueInfo,
     build: (g) => {
       const net = network(g, clipInput(g, rows, shape), config, shape, norm, null);
       return { outputs: { logits: net.logits, embedding: net.embedding } };

@@ -5,7 +5,7 @@
 import type { Tensor } from '../../onnx/graph.ts';
 import * as op from '../../onnx/ops/index.ts';
 import { type Normalisation, normalisedPixels } from '../vit/model.ts';
-import { patchProjection } from '../vit/tokens.ts';
+import { patchProjection, seededParameter, type TokenDropout } from '../vit/tokens.ts';
 
 /** uint8 clips [B, T, C, H, W] as float32, normalised per channel as ViT normalises images. */
 export function normalisedClips(clips: Tensor, norm: Normalisation): Tensor {
@@ -27,6 +27,21 @@ export function tubeletEmbedding(
   seed: number,
 ): Tensor {
   return patchProjection(tubelets(pixels, t, patch), hidden, seed, 'embedding/tubelet');
+}
+
+/**
+ * Tokens [B, L, d] plus learned positions `embedding/positions` [1, L, d], then dropout: the
+ * embedding of the encoders that pool their tokens instead of reading a [CLS] token (ViViT
+ * Models 3 and 4, MViT). Initialised as ViT's positions are.
+ */
+export function withPositions(x: Tensor, seed: number, drop?: TokenDropout): Tensor {
+  const [, length, d] = x.shape;
+  const positions = seededParameter(x.graph, seed, 'embedding/positions', [1, length, d], {
+    kind: 'normal',
+    std: 0.02,
+  });
+  const summed = op.add(x, positions);
+  return drop && drop.p > 0 ? op.dropout(summed, { p: drop.p, seed: drop.seed }) : summed;
 }
 
 /**

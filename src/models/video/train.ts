@@ -17,8 +17,8 @@ import type { Normalisation } from '../vit/model.ts';
 import { type ClipSet, clipChannelStats, commonClipShape, loadClipSet, type ShortClips } from './clip-set.ts';
 import { patchSize, type VideoShape, type VivitConfig } from './config.ts';
 import { initialiseFromImageRun } from './init-from-run.ts';
-import { inferenceProgram, trainProgram, VariantNotBuilt } from './model.ts';
-import { tubeletOf, variants } from './variants.ts';
+import { inferenceProgram, trainProgram } from './model.ts';
+import { checkVariantShape, representationWidth, tubeletOf } from './variants.ts';
 
 export interface VideoProgress {
   phase: 'loading' | 'training' | 'validation' | 'test' | 'storing';
@@ -130,7 +130,6 @@ export async function trainVideo(
   const stored = resumed?.config as unknown as (VivitConfig & { data: VideoData }) | undefined;
   const { data: _, ...storedConfig } = stored ?? { data: null };
   const config: VivitConfig = stored ? (storedConfig as VivitConfig) : request.config;
-  if (!variants[config.variant]) throw new VariantNotBuilt(config.variant);
   progress({ phase: 'loading', epoch: 0, step: 0 });
   let channels: 1 | 3;
   let size: number;
@@ -141,6 +140,9 @@ export async function trainVideo(
     size = config.image_size || Math.max(common.height, common.width);
   }
   const patch = patchSize(config, size);
+  const tubelet = tubeletOf(config);
+  // before the clips are decoded: a refused shape costs the user no wait
+  checkVariantShape(config, { size, patch });
   const { set, split, stats } = await runClips(
     workspace,
     request.dataset,
@@ -155,7 +157,6 @@ export async function trainVideo(
   }
   if (split.train.length === 0)
     throw new ImageDatasetError(`dataset ${request.dataset}: no labelled training clips`);
-  const tubelet = tubeletOf(config);
   const data: VideoData = stored?.data ?? {
     frames: config.frames,
     channels,
@@ -220,7 +221,7 @@ function train(
     set,
     split,
     evalBatch: config.eval_batch,
-    dim: config.hidden,
+    dim: representationWidth(config),
     signal: request.signal,
     progress,
     modelOf,
