@@ -102,3 +102,26 @@ test('MP4 clips in class folders import as clip entities; no ffmpeg on PATH or a
   );
   assert.equal(workspace.datasets.list().length, 1);
 });
+
+test("onCorrupt: 'skip' imports the readable videos and notes the unreadable one; without it the import fails naming it", {
+  skip: !tools && 'ffmpeg is not installed',
+}, async (t) => {
+  const root = tempDir(t);
+  copyFileSync(testVideo, join(root, 'a.mp4'));
+  const broken = join(root, 'b.avi');
+  writeFileSync(broken, 'this is not a video');
+  const { run, workspace } = importFixture(t);
+  await assert.rejects(run(ffmpegImporter, [root]), (error: unknown) => {
+    assert.ok(error instanceof InputError);
+    assert.equal(error.file, broken);
+    assert.match(error.problem, /no readable video stream.*onCorrupt: 'skip'/);
+    return true;
+  });
+  assert.deepEqual(workspace.datasets.list(), []);
+  const dataset = await run(ffmpegImporter, [root], { onCorrupt: 'skip' });
+  assert.deepEqual(dataset.stats.entities, { clip: 1 });
+  assert.deepEqual(
+    dataset.stats.notes?.map((n) => [n.action, n.file]),
+    [['skipped', broken]],
+  );
+});

@@ -5,12 +5,15 @@ import { z } from 'zod';
 import { ImportCancelled, type Importer, InputError } from '../types.ts';
 import { collectMediaFiles } from './media-files.ts';
 import { MediaWriter } from './media-writer.ts';
+import { onCorruptOption, readOrSkip } from './unreadable.ts';
 
 const VIDEO_EXTENSIONS = ['.mp4', '.m4v', '.mov', '.avi', '.mkv', '.webm'];
 
 const options = z.object({
   /** keep only the first N frames of each clip (long videos decode to gigabytes of raw pixels) */
   maxFrames: z.number().int().positive().optional(),
+  /** 'fail' stops at the first unreadable video; 'skip' imports the rest and notes what was skipped */
+  onCorrupt: onCorruptOption,
 });
 
 export class ToolMissing extends Error {
@@ -172,7 +175,7 @@ export const ffmpegImporter: Importer = {
     return files.length > 0;
   },
   async run(paths, ctx) {
-    const { maxFrames } = options.parse(ctx.options);
+    const { maxFrames, onCorrupt } = options.parse(ctx.options);
     const sources = await collectMediaFiles(paths, VIDEO_EXTENSIONS);
     const tools = requireFfmpeg(process.env.PATH);
     const writer = new MediaWriter(
@@ -182,8 +185,15 @@ export const ffmpegImporter: Importer = {
     );
     for (const { path, key, classLabel, size } of sources) {
       writer.checkCancelled();
-      const probe = await probeVideo(tools, path, ctx.signal);
-      const { pixels, frames } = await decodeVideo(tools, path, probe, ctx.signal, maxFrames);
+      const read = await readOrSkip(ctx, onCorrupt, async () => {
+        const probe = await probeVideo(tools, path, ctx.signal);
+        return { probe, ...(await decodeVideo(tools, path, probe, ctx.signal, maxFrames)) };
+      });
+      if (!read) {
+        writer.advance(size, path);
+        continue;
+      }
+      const { probe, pixels, frames } = read;
       writer.add(
         { key, classLabel, attributes: { fps: probe.fps } },
         {

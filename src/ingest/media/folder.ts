@@ -1,31 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { type Importer, InputError } from '../types.ts';
-import { readStillImage, type StillImage } from './decode-image.ts';
-import { collectMediaFiles, IMAGE_EXTENSIONS, type MediaSource } from './media-files.ts';
+import type { Importer } from '../types.ts';
+import { readStillImage } from './decode-image.ts';
+import { collectMediaFiles, IMAGE_EXTENSIONS } from './media-files.ts';
 import { MediaWriter } from './media-writer.ts';
+import { onCorruptOption, readOrSkip } from './unreadable.ts';
 
 const options = z.object({
   /** 'fail' stops at the first unreadable image; 'skip' imports the rest and records what was skipped */
-  onCorrupt: z.enum(['fail', 'skip']).default('fail'),
+  onCorrupt: onCorruptOption,
 });
 
 /** Images decoded at once: sharp decodes on libuv's thread pool, so a few in flight keep it busy. */
 const IN_FLIGHT = 4;
-
-interface UnreadableFile {
-  file: string;
-  problem: string;
-}
-
-async function decode(source: MediaSource): Promise<StillImage | UnreadableFile> {
-  try {
-    return await readStillImage(source.path, await readFile(source.path));
-  } catch (error) {
-    if (error instanceof InputError) return { file: source.path, problem: error.problem };
-    throw error;
-  }
-}
 
 /**
  * Folder-per-class images (PNG/JPEG/WebP): `root/<class>/**.png` becomes an `image` entity keyed
@@ -51,20 +38,14 @@ export const folderImporter: Importer = {
     for (let start = 0; start < sources.length; start += IN_FLIGHT) {
       writer.checkCancelled();
       const batch = sources.slice(start, start + IN_FLIGHT);
-      const images = await Promise.all(batch.map(decode));
+      const images = await Promise.all(
+        batch.map((source) =>
+          readOrSkip(ctx, onCorrupt, async () => readStillImage(source.path, await readFile(source.path))),
+        ),
+      );
       images.forEach((image, i) => {
         const source = batch[i];
-        if ('problem' in image) {
-          if (onCorrupt === 'fail') {
-            throw new InputError(
-              image.file,
-              null,
-              null,
-              `${image.problem} (import with onCorrupt: 'skip' to leave it out)`,
-            );
-          }
-          ctx.session.note({ action: 'skipped', file: image.file, problem: image.problem });
-        } else {
+        if (image) {
           const { key, classLabel } = source;
           writer.add({ key, classLabel }, { key, ...image, frames: 1 });
         }

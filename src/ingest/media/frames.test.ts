@@ -71,3 +71,25 @@ test('a corrupt frame fails the import naming the frame file', async (t) => {
   });
   assert.deepEqual(workspace.datasets.list(), []);
 });
+
+test("onCorrupt: 'skip' leaves out the clip with an unreadable frame, notes the frame, and imports the others", async (t) => {
+  const root = tempDir(t);
+  await writeClip(join(root, 'good'), 3);
+  await writeClip(join(root, 'bad'), 3);
+  const broken = join(root, 'bad', 'frame2.png');
+  writeFileSync(broken, 'not a png');
+  const { run, workspace } = importFixture(t);
+  await assert.rejects(run(framesImporter, [root]), (error: unknown) => {
+    assert.ok(error instanceof InputError);
+    assert.equal(error.file, broken);
+    assert.match(error.problem, /onCorrupt: 'skip'/);
+    return true;
+  });
+  assert.deepEqual(workspace.datasets.list(), []);
+  const dataset = await run(framesImporter, [root], { onCorrupt: 'skip' });
+  assert.deepEqual(dataset.stats.entities, { clip: 1 });
+  assert.deepEqual(
+    dataset.stats.notes?.map((n) => [n.action, n.file]),
+    [['skipped', broken]],
+  );
+});

@@ -1,9 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { z } from 'zod';
 import type { Importer } from '../types.ts';
 import { type FrameShape, readRawFrame } from './decode-image.ts';
 import { type ClipFolder, collectClipFolders, IMAGE_EXTENSIONS } from './media-files.ts';
 import { MediaWriter } from './media-writer.ts';
+import { onCorruptOption, readOrSkip } from './unreadable.ts';
+
+const options = z.object({
+  /** 'fail' stops at the first unreadable frame; 'skip' leaves its clip out and notes it */
+  onCorrupt: onCorruptOption,
+});
 
 export interface FrameClip {
   /** raw u8 tensor [frames, height, width, channels] */
@@ -34,7 +41,8 @@ export async function readFrameClip(clip: ClipFolder, signal: AbortSignal): Prom
  * with the class from the parent folder). Frames are read in natural order (frame2 before frame10)
  * and stored decoded, `raw-u8` [frames, h, w, c], so training reads a clip without decoding.
  * Frames whose size differs from the first are resized to it; the clip's `resizedFrames`
- * attribute lists them.
+ * attribute lists them. A clip with an unreadable frame fails the import, or under onCorrupt
+ * 'skip' is left out whole (noted with the frame's file).
  */
 export const framesImporter: Importer = {
   format: 'frames',
@@ -45,6 +53,7 @@ export const framesImporter: Importer = {
     return clips.length > 0 && clips.every((clip) => clip.frames.length > 1);
   },
   async run(paths, ctx) {
+    const { onCorrupt } = options.parse(ctx.options);
     const clips = await collectClipFolders(paths, IMAGE_EXTENSIONS);
     const writer = new MediaWriter(
       ctx,
@@ -53,7 +62,12 @@ export const framesImporter: Importer = {
     );
     for (const clip of clips) {
       writer.checkCancelled();
-      const { pixels, shape, frames, resized } = await readFrameClip(clip, ctx.signal);
+      const read = await readOrSkip(ctx, onCorrupt, () => readFrameClip(clip, ctx.signal));
+      if (!read) {
+        writer.advance(clip.size, clip.path);
+        continue;
+      }
+      const { pixels, shape, frames, resized } = read;
       const { key, classLabel } = clip;
       writer.add(
         { key, classLabel, attributes: resized.length > 0 ? { resizedFrames: resized } : null },

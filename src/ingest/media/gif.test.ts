@@ -81,3 +81,23 @@ test('gif-clips imports as two unlabelled clips; a corrupt GIF fails and changes
   });
   assert.equal(workspace.datasets.list().length, 1);
 });
+
+test("onCorrupt: 'skip' imports the readable clips and notes the unreadable one", async (t) => {
+  const root = tempDir(t);
+  writeFileSync(join(root, 'a.gif'), await encodeAnimation('gif', 5, 4, 3));
+  const broken = join(root, 'b.gif');
+  writeFileSync(broken, (await encodeAnimation('gif', 5, 4, 3)).subarray(0, 30));
+  const { run, workspace } = importFixture(t);
+  await assert.rejects(run(gifImporter, [root]), (error: unknown) => {
+    assert.ok(error instanceof InputError);
+    assert.equal(error.file, broken);
+    assert.match(error.problem, /not a readable animation.*onCorrupt: 'skip'/);
+    return true;
+  });
+  assert.deepEqual(workspace.datasets.list(), []);
+  const dataset = await run(gifImporter, [root], { onCorrupt: 'skip' });
+  assert.deepEqual(dataset.stats.entities, { clip: 1 });
+  const [note] = dataset.stats.notes!;
+  assert.deepEqual([note.action, note.file], ['skipped', broken]);
+  assert.match(note.problem, /not a readable animation/);
+});

@@ -1,11 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
+import { z } from 'zod';
 import type { Importer } from '../types.ts';
 import { InputError } from '../types.ts';
 import { collectMediaFiles } from './media-files.ts';
 import { MediaWriter } from './media-writer.ts';
+import { onCorruptOption, readOrSkip } from './unreadable.ts';
 
 const CLIP_EXTENSIONS = ['.gif', '.webp'];
+
+const options = z.object({
+  /** 'fail' stops at the first unreadable clip; 'skip' imports the rest and notes what was skipped */
+  onCorrupt: onCorruptOption,
+});
 
 export interface DecodedClip {
   /** raw u8 tensor [frames, height, width, 3] */
@@ -65,6 +72,7 @@ export const gifImporter: Importer = {
     return files.some((file) => file.path.toLowerCase().endsWith('.gif'));
   },
   async run(paths, ctx) {
+    const { onCorrupt } = options.parse(ctx.options);
     const sources = await collectMediaFiles(paths, CLIP_EXTENSIONS);
     const writer = new MediaWriter(
       ctx,
@@ -73,7 +81,11 @@ export const gifImporter: Importer = {
     );
     for (const { path, key, classLabel, size } of sources) {
       writer.checkCancelled();
-      const clip = await decodeAnimation(path, await readFile(path));
+      const clip = await readOrSkip(ctx, onCorrupt, async () => decodeAnimation(path, await readFile(path)));
+      if (!clip) {
+        writer.advance(size, path);
+        continue;
+      }
       writer.add(
         { key, classLabel, attributes: { fps: clip.fps } },
         {

@@ -242,3 +242,25 @@ test('shapes a variant cannot take are refused before a run starts, naming the s
   );
   assert.equal(workspace.runs.list().length, 0);
 });
+
+test('a run over clips shorter than T pads (or loops) them and reports how many', async (t) => {
+  const { workspace } = scratch(t);
+  await generateMotionDataset(workspace, {
+    name: 'short',
+    clips: 12,
+    frames: 4,
+    size: 16,
+    lanes: 1,
+    seed: 9,
+  });
+  for (const short_clips of ['pad', 'loop'] as const) {
+    const result = await trainVideo(workspace, {
+      dataset: 'short',
+      config: tiny('timesformer', { frames: 6, short_clips, epochs: 1 }),
+      device: 'cpu',
+      threads: 1,
+    });
+    assert.deepEqual(result.data.short_clips, { count: 12, handled: short_clips });
+    assert.equal(result.data.frames, 6);
+  }
+});
