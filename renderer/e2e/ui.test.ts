@@ -304,7 +304,9 @@ test('two runs compare side by side; a run re-runs with its config, exports its 
     page.locator('.runs-table td:nth-child(7)'),
     page.locator('.runs-table td:nth-child(8)'),
     page.locator('.runs-table td:nth-child(9)'),
-    detail.locator('.detail-grid'),
+    // the settings are the test's; the metric values, the code version and the curves vary
+    detail.locator('.detail-grid td.num'),
+    detail.getByRole('row', { name: /code version/ }),
     detail.locator('.charts'),
   ]);
   await detail.getByRole('button', { name: 'Re-run with this config' }).click();

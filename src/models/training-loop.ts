@@ -279,6 +279,8 @@ export async function recordRun<Result>(
     workspace.runs.setStatus(run, 'done');
     return { ...result, seconds, cpu_seconds: (cpu.user + cpu.system) / 1e6 };
   } catch (error) {
+    // a cancelled or failed run still took this long: its duration in Runs sums every segment
+    workspace.runs.addSeconds(run, (performance.now() - wallStart) / 1000);
     const cancelled = (error as Error).name === 'AbortError';
     workspace.runs.setStatus(
       run,

@@ -261,10 +261,12 @@ function RunDetail({
                   <td className="small">{typeof v === 'object' ? JSON.stringify(v) : String(v)}</td>
                 </tr>
               ))}
-              <tr>
-                <td>seed</td>
-                <td>{run.seed}</td>
-              </tr>
+              {!('seed' in run.config) && (
+                <tr>
+                  <td>seed</td>
+                  <td>{run.seed}</td>
+                </tr>
+              )}
               <tr>
                 <td>device</td>
                 <td>{run.device}</td>

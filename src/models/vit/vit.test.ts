@@ -142,6 +142,8 @@ test('cancel keeps a checkpoint; an exploding update stops the resumed run with 
     /cancelled at step 1; a checkpoint was kept \(resume it with --resume 1\)/,
   );
   assert.equal(workspace.runs.get(1)!.status, 'cancelled');
+  const cancelledAfter = workspace.runs.get(1)!.seconds;
+  assert.ok(cancelledAfter > 0, 'a cancelled run keeps the time it trained');
   // Adam's first moments at 1e30 with second moments at 0: the next update sends the parameters to
   // infinity, as an exploding gradient would
   const run = workspace.runs.get(1)!;
@@ -160,6 +162,7 @@ test('cancel keeps a checkpoint; an exploding update stops the resumed run with 
     /training diverged: loss NaN at step 3 \(epoch 0\); the last good checkpoint \(step 1\) is kept in .*last\.safetensors; lower lr/,
   );
   assert.equal(workspace.runs.get(1)!.status, 'failed');
+  assert.ok(workspace.runs.get(1)!.seconds > cancelledAfter, 'the resumed segment adds its time');
   assert.deepEqual(readFileSync(file), before, 'the checkpoint is left as it was');
 });
 
