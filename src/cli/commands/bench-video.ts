@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ApiError } from '../../api/schema/errors.ts';
 import { benchModels, benchVideo, bestRuns, videoCost, withFrames } from '../../models/video/bench.ts';
-import { settingKeys } from '../../models/video/config.ts';
+import { settingKeys, VideoShapeRefused } from '../../models/video/config.ts';
 import { openWorkspace } from '../../workspace/workspace.ts';
 import { setting } from '../common-options.ts';
 
@@ -46,6 +46,17 @@ function runsOf(flags: BenchVideoFlags): Parameters<typeof benchModels>[0] {
   }
 }
 
+/** A size a variant cannot take is the user's input to fix, not a failure of the bench. */
+function withSettingsChecked<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof VideoShapeRefused)
+      throw new ApiError({ code: 'invalid-input', message: error.message });
+    throw error;
+  }
+}
+
 /**
  * `constellation bench video`: every video encoder as the trainer builds it (ViViT Models 1-4,
  * TimeSformer, MViT, the frame-average baseline): params, FLOPs per clip, training ms per step,
@@ -79,7 +90,7 @@ export function registerBenchVideo(bench: Command): void {
       }
       const steps = whole('--steps', flags.steps);
       const threads = whole('--threads', flags.threads);
-      const models = benchModels(runsOf(flags), overrides);
+      const models = withSettingsChecked(() => benchModels(runsOf(flags), overrides));
       const rows = await benchVideo(models, { steps, threads });
       const sweep = SWEEP_FRAMES.flatMap((frames) =>
         models.map((model) => {

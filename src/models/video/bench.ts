@@ -24,7 +24,7 @@ import {
 import { inferenceProgram, trainProgram } from './model.ts';
 import { defaultMotionSpec, motionClasses } from './motion-dataset.ts';
 import { shapeOf, type VideoData } from './train.ts';
-import { tubeletOf } from './variants.ts';
+import { checkVariantShape, tubeletOf } from './variants.ts';
 
 /** One variant as the bench builds it: a run's settings, or the defaults. */
 export interface BenchModel {
@@ -80,17 +80,20 @@ export interface TimingOptions {
 export function defaultBenchModel(name: VariantName, overrides: Record<string, unknown> = {}): BenchModel {
   const config = resolveConfig('motion', { ...overrides, variant: name });
   const size = config.image_size || defaultMotionSpec.size;
+  const shape: VideoShape = {
+    frames: config.frames,
+    channels: 1,
+    size,
+    patch: patchSize(config, size),
+    tubelet: tubeletOf(config),
+    classes: motionClasses(defaultMotionSpec.lanes).length,
+  };
+  // what a run would refuse, the bench refuses too
+  checkVariantShape(config, shape);
   return {
     name,
     config,
-    shape: {
-      frames: config.frames,
-      channels: 1,
-      size,
-      patch: patchSize(config, size),
-      tubelet: tubeletOf(config),
-      classes: motionClasses(defaultMotionSpec.lanes).length,
-    },
+    shape,
     normalisation: { mean: [0.5], std: [0.25] },
     batch: config.batch_size,
     run: null,
