@@ -16,7 +16,9 @@
 // - model4 (ViViT Model 4): half the heads attend within the frame, half along time; tokens
 //   averaged as in model3;
 // - mvit (Fan et al. 2021, pooling attention): the stage layout `mvitLayout` derives from
-//   hidden / layers / heads; tokens averaged at the end (MViTv2's head, which needs no [CLS]);
+//   hidden / layers / heads; one learned position per token (MViT separates space and time
+//   positions, a factorisation of these); tokens averaged at the end (MViTv2's head, which
+//   needs no [CLS]);
 // - frame-average: an image ViT per frame, the frames' representations averaged (the baseline
 //   with no temporal modelling).
 import type { Graph, Tensor } from '../../onnx/graph.ts';
