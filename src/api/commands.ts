@@ -20,6 +20,7 @@ import { recommendationCommands } from './schema/recommendation.ts';
 import { runHistoryCommands } from './schema/run-history.ts';
 import { runCommands } from './schema/runs.ts';
 import { simclrCommands } from './schema/simclr.ts';
+import { simclr2Commands } from './schema/simclr2.ts';
 import { trainCommands } from './schema/train.ts';
 import { videoCommands } from './schema/video.ts';
 import { visionCommands } from './schema/vision.ts';
@@ -52,6 +53,7 @@ export const commands = {
   ...imageEvaluationCommands,
   ...contrastiveCommands,
   ...simclrCommands,
+  ...simclr2Commands,
   ...visionCommands,
   ...mediaCommands,
   ...analysisCommands,

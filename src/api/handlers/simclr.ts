@@ -6,9 +6,9 @@ import type { Handler } from '../handler.ts';
 import { ApiError } from '../schema/errors.ts';
 
 /** Errors the model code raises by name (jobs hand errors back as plain data). */
-function refusal(error: unknown, command: string): unknown {
+export function refusal(error: unknown, command: string): unknown {
   if (!(error instanceof Error)) return error;
-  if (['ImageDatasetError', 'TrainingDiverged', 'DeviceUnavailable'].includes(error.name)) {
+  if (['RunNotUsable', 'ImageDatasetError', 'TrainingDiverged', 'DeviceUnavailable'].includes(error.name)) {
     return new ApiError({ code: 'refused', message: error.message, command });
   }
   return error;

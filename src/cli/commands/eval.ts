@@ -1,16 +1,20 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type CommonFlags, commonOptions, withCommonOptions } from '../common-options.ts';
+import { type CommonFlags, commonOptions, setting, withCommonOptions } from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
+import { evalFinetune } from './simclr.ts';
 
 interface EvalFlags extends CommonFlags {
   task?: 'node-classification' | 'clustering';
-  protocol?: 'pop100' | 'uniform100' | 'full' | 'supervised' | 'linear' | 'knn';
+  protocol?: 'pop100' | 'uniform100' | 'full' | 'supervised' | 'linear' | 'knn' | 'finetune';
   type?: string;
   k?: string;
   temperature?: string;
   repeats?: string;
   seed?: string;
+  set?: Record<string, unknown>;
+  device: 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
+  threads?: string;
 }
 
 interface NeighbourFlags extends CommonFlags {
@@ -35,15 +39,31 @@ export function registerEval(program: Command): void {
       .addOption(
         new Option(
           '--protocol <protocol>',
-          "recommendation runs: rank each user's held-out item among 100 popularity-sampled, 100 uniform or all unseen items; classifier runs: supervised (top-1 and confusion on the test split); image runs: linear (logistic regression on the frozen representations) or knn (weighted k-NN)",
-        ).choices(['pop100', 'uniform100', 'full', 'supervised', 'linear', 'knn']),
+          "recommendation runs: rank each user's held-out item among 100 popularity-sampled, 100 uniform or all unseen items; classifier runs: supervised (top-1 and confusion on the test split); image runs: linear (logistic regression on the frozen representations) or knn (weighted k-NN); SimCLR runs: finetune (SimCLR v2: encoder and the head's first layer fine-tuned on a labelled fraction, stored as a run)",
+        ).choices(['pop100', 'uniform100', 'full', 'supervised', 'linear', 'knn', 'finetune']),
       )
       .option('--k <n>', 'knn: neighbours voting (default 200, or 20 under 2000 training images)')
       .option('--temperature <t>', 'knn: τ of the exp(similarity / τ) vote weights', '0.1')
       .option('--type <type>', 'the labelled entity type (default: the one with most labelled embeddings)')
       .option('--repeats <n>', 'random splits per train fraction, or k-means seeds', '10')
-      .option('--seed <n>', 'first seed of the splits / k-means initialisations', '0'),
+      .option('--seed <n>', 'first seed of the splits / k-means initialisations', '0')
+      .option(
+        '--set <key=value>',
+        'finetune: a fine-tuning setting, e.g. fraction=0.01, init=scratch, epochs=60, lr=0.001 (repeatable)',
+        setting,
+      )
+      .addOption(
+        new Option('--device <device>', 'finetune: execution provider')
+          .choices(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'])
+          .default('auto'),
+      )
+      .option('--threads <n>', 'finetune: intra-op threads (default: all cores)'),
   ).action(async (run: string, flags: EvalFlags) => {
+    if (flags.protocol === 'finetune') {
+      await evalFinetune(Number(run), flags);
+      return;
+    }
+    if (flags.set) throw new InvalidArgumentError('--set applies to --protocol finetune');
     if (flags.protocol === 'supervised') {
       await evalSupervised(Number(run), flags);
       return;

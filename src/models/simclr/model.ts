@@ -49,7 +49,7 @@ export function representationDim(config: SimclrConfig, shape: SimclrShape): num
 }
 
 /** h [B, D] of uint8 images [B, C, H, W]. */
-function encode(
+export function encode(
   layers: Layers,
   images: Tensor,
   config: SimclrConfig,

@@ -1,7 +1,31 @@
-// Settings of SimCLR v2's fine-tuning and distillation runs, checked like every model's: --set pairs
-// and the API's input go through withOverrides, and the run stores the resolved settings.
+// Settings of SimCLR v2's runs, checked like every model's: --set pairs and the API's input go
+// through withOverrides, and each run stores its resolved settings. Pretraining is SimCLR's own
+// trainer and schema with v2's 3-layer projection head; fine-tuning and distillation have their own.
 import { z } from 'zod';
 import { withOverrides } from '../settings.ts';
+import {
+  type PresetName,
+  presetNames,
+  SimclrConfig,
+  settingKeys,
+  presets as simclrPresets,
+} from '../simclr/config.ts';
+
+/**
+ * SimCLR v2's pretraining presets: each of SimCLR's (quick, default, fashion) with the 3-layer
+ * projection head (v2, section 2: a deeper head, whose first layer fine-tuning starts from). The
+ * head's hidden width stays the representation's, as in the paper.
+ */
+export const pretrainPresets = Object.fromEntries(
+  presetNames.map((name) => [name, { ...simclrPresets[name], head_layers: 3 }]),
+) as Record<PresetName, SimclrConfig>;
+
+export function resolvePretrainConfig(
+  preset: PresetName,
+  overrides: Record<string, unknown> = {},
+): SimclrConfig {
+  return withOverrides(SimclrConfig, settingKeys, pretrainPresets[preset], overrides);
+}
 
 const whole = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -23,8 +47,14 @@ const optimisation = {
 };
 
 const finetuneFields = z.object({
-  /** part of each class's training images whose labels are used (SimCLR v2: 0.01, 0.1, 1) */
-  fraction: z.number().gt(0).max(1),
+  /**
+   * part of each class's training images whose labels are used (SimCLR v2: 0.01, 0.1, 1); the
+   * same part of the validation images chooses the best epoch
+   */
+  fraction: z
+    .number()
+    .gt(0, 'the labelled fraction must be above 0 (0.01 is 1 % of the labels)')
+    .max(1, 'the labelled fraction is at most 1 (every label)'),
   /** pretrained: from the SimCLR run's encoder and head layer; scratch: the supervised baseline */
   init: z.enum(['pretrained', 'scratch']),
   ...optimisation,
@@ -47,13 +77,11 @@ const optimisationDefaults = {
 
 const finetuneDefaults: FinetuneConfig = { fraction: 0.1, init: 'pretrained', ...optimisationDefaults };
 
+/** The keys a user may set on fine-tuning, and on distillation. */
+export const finetuneKeys = Object.keys(finetuneFields.shape) as (keyof FinetuneConfig)[];
+
 export function resolveFinetuneConfig(overrides: Record<string, unknown> = {}): FinetuneConfig {
-  return withOverrides(
-    finetuneFields,
-    Object.keys(finetuneFields.shape) as (keyof FinetuneConfig)[],
-    finetuneDefaults,
-    overrides,
-  );
+  return withOverrides(finetuneFields, finetuneKeys, finetuneDefaults, overrides);
 }
 
 const distillFields = z.object({
@@ -74,11 +102,8 @@ const distillDefaults: DistillConfig = {
   label_weight: 0,
 };
 
+export const distillKeys = Object.keys(distillFields.shape) as (keyof DistillConfig)[];
+
 export function resolveDistillConfig(overrides: Record<string, unknown> = {}): DistillConfig {
-  return withOverrides(
-    distillFields,
-    Object.keys(distillFields.shape) as (keyof DistillConfig)[],
-    distillDefaults,
-    overrides,
-  );
+  return withOverrides(distillFields, distillKeys, distillDefaults, overrides);
 }

@@ -1,17 +1,19 @@
-// SimCLR v2's distillation: a fine-tuned teacher's logits on every training image (labelled or not),
-// computed once, are the targets of a smaller student (the same network at a lower ResNet width)
-// trained from scratch on the teacher's temperature-scaled softmax, optionally mixed with the
-// cross-entropy of the teacher's labelled fraction. The teacher's logits are of the unaugmented
-// images, so training images are not shifted or flipped here. Test top-1 and the student's
-// agreement with the teacher on the test images are reported.
+// SimCLR v2's distillation: a fine-tuned teacher's logits on every image the SimCLR run trained on
+// (labelled or not), computed once, are the targets of a smaller student (the same network at a
+// lower ResNet width) trained from scratch on the teacher's temperature-scaled softmax, optionally
+// mixed with the cross-entropy of the teacher's labelled fraction. The teacher's logits are of the
+// unaugmented images, so training images are not shifted or flipped here. No label chooses the
+// student's epoch: the validation score is its agreement with the teacher on the validation
+// images. Test top-1 of both and their agreement on the test images are reported.
+import ort from 'onnxruntime-node';
 import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
-import type { Batch } from '../../onnx/runtime/trainer.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
 import { codeVersion } from '../code-version.ts';
 import { shapeOf } from '../simclr/train.ts';
 import { recordRun } from '../training-loop.ts';
-import { imageBatch } from '../vision/batches.ts';
+import { epochOrder, imageBatch } from '../vision/batches.ts';
 import type { ImageSet } from '../vision/image-set.ts';
+import { classify } from '../vit/evaluate.ts';
 import { bestParametersSession } from '../vit/stored-run.ts';
 import type { DistillConfig, FinetuneConfig } from './config.ts';
 import {
@@ -21,12 +23,13 @@ import {
   simclrRunImages,
   storedRun,
   trainClassifier,
+  weightCount,
 } from './finetune.ts';
 import { labelledFraction } from './label-fraction.ts';
 import { type ClassifierShape, classifierInference, distillProgram } from './model.ts';
 
 export interface DistillRequest {
-  /** a fine-tuned (or distilled) classifier run */
+  /** a fine-tuned classifier run (simclr2-finetune, pretrained or from scratch) */
   teacher: number;
   config: DistillConfig;
   device: DeviceChoice;
@@ -36,9 +39,16 @@ export interface DistillRequest {
 }
 
 export interface DistillResult extends ClassifierResult {
+  model: 'simclr2-distill';
+  teacher: number;
   teacher_top1: number;
   /** test images where the student's class is the teacher's */
   agreement: number;
+  /** ResNet stem widths and learned values of both networks */
+  student_width: number;
+  teacher_width: number;
+  student_weights: number;
+  teacher_weights: number;
 }
 
 /** Logits [images, classes] of `images` through a stored classifier run's best parameters. */
@@ -55,7 +65,6 @@ async function runLogits(
   const shape: ClassifierShape = { ...shapeOf(data.source), classes };
   const program = classifierInference(data.simclr, shape, data.source.normalisation, rows);
   const session = await bestParametersSession(workspace, runId, program, threads);
-  const { default: ort } = await import('onnxruntime-node');
   const out = new Float32Array(images.length * classes);
   try {
     for (let at = 0; at < images.length; at += rows) {
@@ -71,15 +80,30 @@ async function runLogits(
   return out;
 }
 
+function argmax(logits: Float32Array, row: number, classes: number): number {
+  let best = 0;
+  for (let c = 1; c < classes; c++) if (logits[row * classes + c] > logits[row * classes + best]) best = c;
+  return best;
+}
+
+/** Part of `images` whose predicted class (in order) is the teacher's. */
+function agreementWith(teacherClass: Int32Array, images: Int32Array, predicted: Int32Array): number {
+  let agreeing = 0;
+  images.forEach((image, k) => {
+    if (teacherClass[image] === predicted[k]) agreeing++;
+  });
+  return agreeing / Math.max(1, images.length);
+}
+
 export async function trainDistill(workspace: Workspace, request: DistillRequest): Promise<DistillResult> {
   const progress = request.onProgress ?? (() => {});
   const { config } = request;
   progress({ phase: 'loading', epoch: 0, step: 0 });
-  const teacherRun = storedRun<FinetuneConfig & { data: ClassifierData; teacher_top1?: number }>(
+  const teacherRun = storedRun<FinetuneConfig & { data: ClassifierData }>(
     workspace,
     request.teacher,
-    ['simclr2-finetune', 'simclr2-distill'],
-    'distillation',
+    ['simclr2-finetune'],
+    'distillation (a teacher fine-tuned with eval RUN --protocol finetune)',
   );
   const teacherData = teacherRun.config.data;
   const { dataset, set, split } = await simclrRunImages(workspace, teacherData.simclr_run, 'distillation');
@@ -97,8 +121,12 @@ export async function trainDistill(workspace: Workspace, request: DistillRequest
     config.eval_batch,
     request.threads,
   );
-  const fraction = (teacherRun.config as Partial<FinetuneConfig>).fraction ?? 1;
-  const labelled = new Set(labelledFraction(set.labels, split.train, fraction, teacherRun.config.seed));
+  const teacherClass = Int32Array.from(everyImage, (i) => argmax(logits, i, classes));
+  const labelled = new Set(
+    config.label_weight > 0
+      ? labelledFraction(set.labels, split.train, teacherRun.config.fraction, teacherRun.config.seed)
+      : [],
+  );
   const network = {
     ...teacherData.simclr,
     resnet_width: config.student_width || Math.max(1, Math.floor(teacherData.simclr.resnet_width / 2)),
@@ -106,20 +134,31 @@ export async function trainDistill(workspace: Workspace, request: DistillRequest
     seed: config.seed,
   };
   const shape: ClassifierShape = { ...shapeOf(teacherData.source), classes };
+  // full batches only: a blank filler row would pull the student towards the uniform targets
   const batch = Math.min(config.batch_size, pool.length);
-  const updates = Math.ceil(pool.length / batch) * config.epochs;
-  const program = distillProgram(network, shape, teacherData.source.normalisation, batch, config, updates);
-  const representation = program.parameters.find((p) => p.name === 'classifier/w')!.shape[0];
+  const stepsPerEpoch = Math.floor(pool.length / batch);
+  const program = distillProgram(
+    network,
+    shape,
+    teacherData.source.normalisation,
+    batch,
+    config,
+    stepsPerEpoch * config.epochs,
+  );
+  const perClass = new Array<number>(classes).fill(0);
+  for (const i of labelled) perClass[set.labels[i]]++;
   const data: ClassifierData = {
     from: request.teacher,
     simclr_run: teacherData.simclr_run,
     simclr: network,
     source: teacherData.source,
-    labelled: config.label_weight > 0 ? labelled.size : 0,
-    labelled_per_class: [],
+    labelled: labelled.size,
+    labelled_per_class: perClass,
+    labelled_validation: 0,
     pretrained_parameters: 0,
+    weights: weightCount(program),
     batch,
-    representation_dim: representation,
+    representation_dim: program.parameters.find((p) => p.name === 'classifier/w')!.shape[0],
   };
   const run = workspace.runs.create({
     datasetId: dataset.id,
@@ -129,33 +168,43 @@ export async function trainDistill(workspace: Workspace, request: DistillRequest
     device: request.device,
     codeVersion: codeVersion(),
   });
-  // targets of each row: the teacher's logits; labels only of the labelled fraction (else -1)
-  const extend = (b: Batch, chosen: Int32Array): Batch => {
-    const teacher = new Float32Array(batch * classes);
-    const labels = b.labels as BigInt64Array;
-    chosen.forEach((image, r) => {
-      teacher.set(logits.subarray(image * classes, (image + 1) * classes), r * classes);
-      if (!labelled.has(image)) labels[r] = -1n;
-    });
-    // filler rows of a short last batch: uniform targets, which the padding's zero logits already give
-    return { ...b, labels, teacher_logits: teacher };
-  };
   const outcome = await recordRun(workspace, run.id, () =>
-    trainClassifier(
+    trainClassifier({
       workspace,
-      run.id,
+      runId: run.id,
       set,
-      split,
-      pool,
+      split: { validation: split.validation, test: split.test },
       program,
-      { ...config, shift: 0, flip: false },
-      data,
       network,
       shape,
+      data,
+      config,
       request,
       progress,
-      extend,
-    ),
+      examplesPerEpoch: stepsPerEpoch * batch,
+      batches: function* (epoch, from) {
+        const order = epochOrder(pool, config.seed, epoch);
+        for (let at = from; at + batch <= order.length; at += batch) {
+          const chosen = order.subarray(at, at + batch);
+          const { images, labels } = imageBatch(set, chosen, batch);
+          const teacher = new Float32Array(batch * classes);
+          chosen.forEach((image, r) => {
+            teacher.set(logits.subarray(image * classes, (image + 1) * classes), r * classes);
+            if (!labelled.has(image)) labels[r] = -1n;
+          });
+          yield { batch: { images, labels, teacher_logits: teacher }, next: at + batch, examples: batch };
+        }
+      },
+      epochMeans: { agreement: 'train/agreement' },
+      validate: async (model, { epoch, step }) => {
+        const { predicted } = await classify(set, split.validation, config.eval_batch, model, {
+          signal: request.signal,
+          onProgress: (done, total) => progress({ phase: 'validation', epoch, step, done, total }),
+        });
+        const agreement = agreementWith(teacherClass, split.validation, predicted);
+        return { score: agreement, metrics: { 'val/agreement': agreement } };
+      },
+    }),
   );
   const student = await runLogits(
     workspace,
@@ -166,26 +215,21 @@ export async function trainDistill(workspace: Workspace, request: DistillRequest
     config.eval_batch,
     request.threads,
   );
-  let agreeing = 0;
-  let teacherHits = 0;
-  split.test.forEach((image, k) => {
-    const teacherClass = argmax(logits, image, classes);
-    if (teacherClass === set.labels[image]) teacherHits++;
-    if (teacherClass === argmax(student, k, classes)) agreeing++;
-  });
-  const tested = Math.max(1, split.test.length);
+  const studentClass = Int32Array.from(split.test, (_, k) => argmax(student, k, classes));
+  const teacherHits = split.test.filter((image) => teacherClass[image] === set.labels[image]).length;
+  const agreement = agreementWith(teacherClass, split.test, studentClass);
+  workspace.runs.appendMetrics(run.id, [{ name: 'test/agreement', step: outcome.steps, value: agreement }]);
   return {
     run: run.id,
     model: 'simclr2-distill',
     data,
     ...outcome,
-    teacher_top1: teacherHits / tested,
-    agreement: agreeing / tested,
+    teacher: request.teacher,
+    teacher_top1: teacherHits / Math.max(1, split.test.length),
+    agreement,
+    student_width: network.resnet_width,
+    teacher_width: teacherData.simclr.resnet_width,
+    student_weights: data.weights,
+    teacher_weights: teacherData.weights,
   };
-}
-
-function argmax(logits: Float32Array, row: number, classes: number): number {
-  let best = 0;
-  for (let c = 1; c < classes; c++) if (logits[row * classes + c] > logits[row * classes + best]) best = c;
-  return best;
 }

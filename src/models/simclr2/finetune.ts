@@ -1,15 +1,17 @@
 // SimCLR v2's fine-tuning (Chen et al., NeurIPS 2020): a SimCLR run's encoder and the first layer of
 // its projection head, a new linear classifier, all trained with cross-entropy on a labelled
-// fraction of the run's training images (the only place labels enter). With init scratch the same
-// network starts from random values: the supervised baseline the paper compares against. The run's
-// images and split are the SimCLR run's own (recomputed deterministically), so the test images are
-// ones neither the pretraining nor the fine-tuning saw. Training goes through the shared loop with
-// the validation top-1 choosing the best epoch; the finish reports test top-1 and the confusion
+// fraction of the run's images (the only place labels enter). With init scratch the same network
+// starts from random values: the supervised baseline the paper compares against. The run's images
+// and split are the SimCLR run's own (recomputed deterministically), so the test images are ones
+// neither the pretraining nor the fine-tuning saw. The fraction holds for the validation images
+// too: with 1 % of the labels, the epoch is chosen on 1 % of the validation images, so the labels a
+// run sees are the fraction of all its non-test images, as the semi-supervised protocol counts
+// them. Training goes through the shared loop; the finish reports test top-1 and the confusion
 // matrix and stores the representation (the classifier's input) of every image.
 
+import type { Program } from '../../onnx/program.ts';
 import { readCheckpoint } from '../../onnx/runtime/checkpoint.ts';
 import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
-import type { Batch } from '../../onnx/runtime/trainer.ts';
 import type { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
 import { codeVersion } from '../code-version.ts';
@@ -17,12 +19,11 @@ import { bestCheckpoint, runDirectory } from '../run-directory.ts';
 import { SimclrConfig } from '../simclr/config.ts';
 import { trainProgram } from '../simclr/model.ts';
 import { type SimclrData, shapeOf } from '../simclr/train.ts';
-import { recordRun, runTrainingLoop, type ValidationResult } from '../training-loop.ts';
+import { recordRun, runTrainingLoop, type StepBatch, type ValidationResult } from '../training-loop.ts';
 import { epochOrder, trainingBatches } from '../vision/batches.ts';
 import type { ImageSet } from '../vision/image-set.ts';
 import { ImageDatasetError } from '../vision/image-set.ts';
-import type { ImageSplit } from '../vision/splits.ts';
-import { classify, type SupervisedMetrics, supervisedMetrics } from '../vit/evaluate.ts';
+import { type Classifier, classifierRun, type SupervisedMetrics } from '../vit/evaluate.ts';
 import { RunNotUsable } from '../vit/stored-run.ts';
 import { runImages } from '../vit/train.ts';
 import type { FinetuneConfig } from './config.ts';
@@ -30,12 +31,15 @@ import { labelledFraction } from './label-fraction.ts';
 import { type ClassifierShape, classifierInference, finetuneProgram, startingFrom } from './model.ts';
 
 export interface ClassifierProgress {
-  phase: 'loading' | 'training' | 'validation' | 'storing';
+  phase: 'loading' | 'training' | 'validation' | 'test' | 'storing';
   epoch: number;
   step: number;
   loss?: number;
+  lr?: number;
   images_per_s?: number;
   eta_s?: number;
+  done?: number;
+  total?: number;
 }
 
 export interface FinetuneRequest {
@@ -57,11 +61,15 @@ export interface ClassifierData {
   /** the SimCLR settings of the network (encoder, head), the data decisions of the SimCLR run */
   simclr: SimclrConfig;
   source: SimclrData;
-  /** labelled training images used, and of each class */
+  /** labelled training images used (distillation: 0 unless label_weight > 0), and of each class */
   labelled: number;
   labelled_per_class: number[];
+  /** labelled validation images the best epoch is chosen on (distillation: 0, it uses no labels) */
+  labelled_validation: number;
   /** parameters taken from the SimCLR run (0 from scratch) */
   pretrained_parameters: number;
+  /** learned values of the network */
+  weights: number;
   batch: number;
   representation_dim: number;
 }
@@ -77,12 +85,18 @@ export interface ClassifierResult {
   best_epoch: number;
   stopped: 'epochs' | 'patience' | 'time';
   images_per_s: number;
-  validation_top1: number;
+  /** the best epoch's validation score: top-1 (distillation: agreement with the teacher) */
+  validation_score: number;
   /** test top-1 and confusion */
   top1: number;
   test: SupervisedMetrics;
   embeddings: number;
   data: ClassifierData;
+}
+
+/** Values a program learns (trainable parameters, BatchNorm statistics left out). */
+export function weightCount(program: Program): number {
+  return program.parameters.filter((p) => p.trainable).reduce((n, p) => n + p.init.length, 0);
 }
 
 /** A finished run of `model`, its stored config, checked usable for `purpose`. */
@@ -161,6 +175,10 @@ export async function trainFinetune(
       `dataset ${dataset.name}: run ${request.from}'s split has no labelled training images`,
     );
   }
+  const validation =
+    split.validation.length > 0
+      ? labelledFraction(set.labels, split.validation, config.fraction, config.seed)
+      : split.validation;
   const shape: ClassifierShape = { ...shapeOf(source), classes: set.classes.length };
   const batch = Math.min(config.batch_size, labelled.length);
   const updates = Math.ceil(labelled.length / batch) * config.epochs;
@@ -183,7 +201,9 @@ export async function trainFinetune(
     source,
     labelled: labelled.length,
     labelled_per_class: perClass,
+    labelled_validation: validation.length,
     pretrained_parameters: pretrained,
+    weights: weightCount(program),
     batch,
     representation_dim:
       simclr.head_layers < 2 ? source.representation_dim : simclr.head_hidden || source.representation_dim,
@@ -196,57 +216,85 @@ export async function trainFinetune(
     device: request.device,
     codeVersion: codeVersion(),
   });
+  const augmentation = { flip: config.flip, shift: config.shift };
   const outcome = await recordRun(workspace, run.id, () =>
-    trainClassifier(
+    trainClassifier({
       workspace,
-      run.id,
+      runId: run.id,
       set,
-      split,
-      labelled,
+      split: { validation, test: split.test },
       program,
-      config,
-      data,
-      simclr,
+      network: simclr,
       shape,
+      data,
+      config,
       request,
       progress,
-    ),
+      examplesPerEpoch: labelled.length,
+      batches: function* (epoch, from) {
+        const order = epochOrder(labelled, config.seed, epoch);
+        for (const b of trainingBatches(set, order, batch, augmentation, config.seed, epoch, from)) {
+          const { seed: _seed, ...images } = b.batch;
+          yield { batch: images, next: b.next, examples: b.images };
+        }
+      },
+      epochMeans: { correct: 'train/top1' },
+    }),
   );
   return { run: run.id, model: 'simclr2-finetune', data, ...outcome };
 }
 
 type Outcome = Omit<ClassifierResult, 'run' | 'model' | 'seconds' | 'cpu_seconds' | 'data'>;
 
+/** A classifier run's training: what fine-tuning and distillation hand the shared loop. */
+export interface ClassifierTraining {
+  workspace: Workspace;
+  runId: number;
+  set: ImageSet;
+  /** the images the best epoch is chosen on, and the test images */
+  split: { validation: Int32Array; test: Int32Array };
+  program: Program;
+  network: SimclrConfig;
+  shape: ClassifierShape;
+  data: ClassifierData;
+  config: Pick<FinetuneConfig, 'epochs' | 'patience' | 'time_limit_s' | 'eval_batch' | 'lr'>;
+  request: { device: DeviceChoice; threads?: number; signal?: AbortSignal };
+  progress: (p: ClassifierProgress) => void;
+  examplesPerEpoch: number;
+  batches(epoch: number, from: number): Iterator<StepBatch>;
+  /** per-step metrics stored as their mean per image over an epoch */
+  epochMeans: Record<string, string>;
+  /** the validation score when it is not the top-1 on the validation images' labels */
+  validate?: (model: Classifier, at: { epoch: number; step: number }) => Promise<ValidationResult>;
+}
+
 /**
- * The shared loop over `train` images with their labels (or, for distillation, `batchOf` adding the
- * teacher's logits): validation top-1 picks the best epoch, the finish scores the test images.
+ * The shared loop with a classifier's validation (top-1, or the model's own score) choosing the
+ * best epoch; the finish scores the test images and stores every image's representation.
  */
-export function trainClassifier(
-  workspace: Workspace,
-  runId: number,
-  set: ImageSet,
-  split: ImageSplit,
-  train: Int32Array,
-  program: ReturnType<typeof finetuneProgram>,
-  config: Pick<
-    FinetuneConfig,
-    'epochs' | 'patience' | 'time_limit_s' | 'seed' | 'shift' | 'flip' | 'eval_batch' | 'lr'
-  >,
-  data: ClassifierData,
-  network: SimclrConfig,
-  shape: ClassifierShape,
-  request: { device: DeviceChoice; threads?: number; signal?: AbortSignal },
-  progress: (p: ClassifierProgress) => void,
-  extend: (batch: Batch, chosen: Int32Array) => Batch = (b) => b,
-): Promise<Outcome> {
-  const rows = data.batch;
-  const evaluation = classifierInference(network, shape, data.source.normalisation, config.eval_batch);
-  const model = (thread: TrainerThread) => async (images: Uint8Array) =>
-    (await thread.evaluate({ images })).outputs;
+export function trainClassifier(t: ClassifierTraining): Promise<Outcome> {
+  const { config, data, request, progress } = t;
+  const evaluation = classifierInference(t.network, t.shape, data.source.normalisation, config.eval_batch);
+  const modelOf =
+    (thread: TrainerThread): Classifier =>
+    async (images) =>
+      (await thread.evaluate({ images })).outputs;
+  const classifier = classifierRun({
+    workspace: t.workspace,
+    runId: t.runId,
+    set: t.set,
+    split: t.split,
+    evalBatch: config.eval_batch,
+    dim: data.representation_dim,
+    signal: request.signal,
+    progress,
+    modelOf,
+  });
+  const ownValidation = t.validate;
   return runTrainingLoop({
-    workspace,
-    run: runId,
-    program,
+    workspace: t.workspace,
+    run: t.runId,
+    program: t.program,
     evaluation,
     device: request.device,
     threads: request.threads,
@@ -254,54 +302,26 @@ export function trainClassifier(
     epochs: config.epochs,
     patience: config.patience,
     timeLimitS: config.time_limit_s,
-    examplesPerEpoch: train.length,
-    batches: function* (epoch, from) {
-      const order = epochOrder(train, config.seed, epoch);
-      const augmentation = { flip: config.flip, shift: config.shift };
-      for (const b of trainingBatches(set, order, rows, augmentation, config.seed, epoch, from)) {
-        const { seed: _seed, ...batch } = b.batch;
-        const chosen = order.subarray(b.next - b.images, b.next);
-        yield { batch: extend(batch, chosen), next: b.next, examples: b.images };
-      }
-    },
-    validate: async (thread): Promise<ValidationResult> => {
-      if (split.validation.length === 0) return { score: 0, metrics: {} };
-      const { predicted } = await classify(set, split.validation, config.eval_batch, model(thread), {
-        signal: request.signal,
-      });
-      const top1 = supervisedMetrics(set, split.validation, predicted).top1;
-      return { score: top1, metrics: { 'val/top1': top1 } };
-    },
-    validates: split.validation.length > 0,
-    epochMeans: { correct: 'train/top1' },
+    examplesPerEpoch: t.examplesPerEpoch,
+    batches: t.batches,
+    validate: ownValidation
+      ? (thread, at) => ownValidation(modelOf(thread), at)
+      : (thread, at) => classifier.validate(thread, at),
+    validates: t.split.validation.length > 0,
+    epochMeans: t.epochMeans,
     divergenceAdvice: `lower lr (now ${config.lr})`,
     onTraining: ({ rate, ...p }) => progress({ phase: 'training', ...p, images_per_s: rate }),
     signal: request.signal,
     finish: async (thread, summary) => {
-      progress({ phase: 'storing', epoch: summary.epochs, step: summary.steps });
-      const tested = await classify(set, split.test, config.eval_batch, model(thread), {
-        signal: request.signal,
-      });
-      const test = supervisedMetrics(set, split.test, tested.predicted);
-      const everyImage = Int32Array.from({ length: set.count }, (_, i) => i);
-      const { embeddings } = await classify(set, everyImage, config.eval_batch, model(thread), {
-        dim: data.representation_dim,
-        signal: request.signal,
-      });
-      workspace.embeddings.put(runId, {
-        entityIds: set.entityIds,
-        dim: data.representation_dim,
-        vectors: embeddings!,
-      });
-      workspace.runs.appendMetrics(runId, [{ name: 'test/top1', step: summary.steps, value: test.top1 }]);
+      const { test, embeddings } = await classifier.testAndStore(thread, summary);
       const { examples_per_s, best_score, ...rest } = summary;
       return {
         ...rest,
         images_per_s: examples_per_s,
-        validation_top1: Math.max(0, best_score),
+        validation_score: Math.max(0, best_score),
         top1: test.top1,
         test,
-        embeddings: set.count,
+        embeddings,
       };
     },
   });

@@ -8,11 +8,10 @@ import { distillationLoss, softmaxCrossEntropy } from '../../onnx/losses.ts';
 import * as op from '../../onnx/ops/index.ts';
 import { adamw, schedule } from '../../onnx/optim/index.ts';
 import type { Program } from '../../onnx/program.ts';
-import { resnetEncoder } from '../resnet/encoder.ts';
 import { batchNormalisation, graphLayers, type Layers, parameter } from '../resnet/layers.ts';
 import type { SimclrConfig } from '../simclr/config.ts';
-import { type SimclrShape, vitSettings } from '../simclr/model.ts';
-import { type Normalisation, normalisedPixels, vitEncoder } from '../vit/model.ts';
+import { encode, type SimclrShape } from '../simclr/model.ts';
+import type { Normalisation } from '../vit/model.ts';
 
 export interface ClassifierShape extends SimclrShape {
   classes: number;
@@ -33,21 +32,7 @@ function classifier(
   norm: Normalisation,
 ) {
   const g = layers.g;
-  const pixels = g.scope('pixels', () => normalisedPixels(images, norm));
-  const h =
-    config.encoder === 'vit'
-      ? vitEncoder(
-          g,
-          pixels,
-          vitSettings(config),
-          { channels: shape.channels, size: shape.size, patch: shape.patch },
-          null,
-        ).cls
-      : resnetEncoder(layers, pixels, {
-          width: config.resnet_width,
-          stages: shape.stages,
-          blocks: config.resnet_blocks,
-        });
+  const h = encode(layers, images, config, shape, norm);
   // a 1-layer head is only linear to z: fine-tuning then starts from h, as v1
   const representation =
     config.head_layers < 2
@@ -88,6 +73,13 @@ function correct(logits: Tensor, labels: Tensor): Tensor {
   );
   const valid = op.cast(op.unsqueeze(op.greater(labels, -1), 1), 'float32');
   return op.sumAll(op.mul(op.cast(op.equal(picked, best), 'float32'), valid));
+}
+
+/** Rows whose largest logit is where the teacher's is (a tie counts when the two share one). */
+function agreement(logits: Tensor, teacher: Tensor): Tensor {
+  const top = (x: Tensor) => op.cast(op.equal(x, op.reduceMax(x, [1], true)), 'float32');
+  const shared = op.reduceSum(op.mul(top(logits), top(teacher)), [1]);
+  return op.sumAll(op.cast(op.greater(shared, 0), 'float32'));
 }
 
 function inputs(g: Graph, shape: ClassifierShape, rows: number) {
@@ -132,10 +124,25 @@ export function finetuneProgram(
 }
 
 /**
- * Distillation (SimCLR v2 section 2, Hinton et al.): the student matches the teacher's softmax at
- * temperature τ on every image, plus `labelWeight` times the cross-entropy of labelled rows
- * (label -1: unlabelled), the two mixed as (1 - w) distillation + w labels.
+ * The student's loss (SimCLR v2 section 2, eq. 3, after Hinton et al. 2015): the divergence of its
+ * softmax at temperature τ from the teacher's at τ (cross-entropy to the teacher's soft targets
+ * less the teacher's entropy: the same gradient, 0 when the two agree), times τ² so its gradient
+ * keeps its scale as τ changes; mixed with the cross-entropy of the labelled rows (label -1: no
+ * label) as (1 - w) distillation + w labels.
  */
+export function studentLoss(
+  logits: Tensor,
+  teacherLogits: Tensor,
+  labels: Tensor,
+  { temperature, label_weight }: { temperature: number; label_weight: number },
+): Tensor {
+  const distill = distillationLoss(logits, teacherLogits, temperature);
+  if (label_weight === 0) return distill;
+  const supervised = softmaxCrossEntropy(logits, labels, { ignoreIndex: -1 });
+  return op.add(op.mul(distill, 1 - label_weight), op.mul(supervised, label_weight));
+}
+
+/** The student's training step: every row a real image (distillation batches are never filled up). */
 export function distillProgram(
   config: SimclrConfig,
   shape: ClassifierShape,
@@ -151,13 +158,8 @@ export function distillProgram(
       const { images, labels } = inputs(g, shape, rows);
       const teacher = g.input('teacher_logits', [rows, shape.classes], 'float32');
       const { logits } = classifier(layers, images, config, shape, norm);
-      const loss = g.scope('loss', () => {
-        const distill = distillationLoss(logits, teacher, o.temperature);
-        if (o.label_weight === 0) return distill;
-        const supervised = softmaxCrossEntropy(logits, labels, { ignoreIndex: -1 });
-        return op.add(op.mul(distill, 1 - o.label_weight), op.mul(supervised, o.label_weight));
-      });
-      return { loss, metrics: { correct: correct(logits, labels) }, stateUpdates: layers.updates };
+      const loss = g.scope('loss', () => studentLoss(logits, teacher, labels, o));
+      return { loss, metrics: { agreement: agreement(logits, teacher) }, stateUpdates: layers.updates };
     },
     ...optimiser(o, updates),
   });

@@ -1,0 +1,156 @@
+import { resolve } from 'node:path';
+import { runJob } from '../../jobs/run-job.ts';
+import { simclrTrainJob } from '../../models/simclr/jobs.ts';
+import { benchOverrides } from '../../models/simclr2/bench.ts';
+import {
+  resolveDistillConfig,
+  resolveFinetuneConfig,
+  resolvePretrainConfig,
+} from '../../models/simclr2/config.ts';
+import { benchJob, distillJob, finetuneJob } from '../../models/simclr2/jobs.ts';
+import type { Handler } from '../handler.ts';
+import { refusal } from './simclr.ts';
+
+// Bad settings are answered in each handler, as invalid input, before a thread starts.
+
+export const trainSimclr2Command: Handler<'train.simclr2'> = async (
+  input,
+  { workspace, progress, signal },
+) => {
+  const config = resolvePretrainConfig(input.preset, input.settings);
+  try {
+    return await runJob(
+      simclrTrainJob,
+      {
+        workspace: resolve(workspace),
+        dataset: input.dataset,
+        config,
+        device: input.device,
+        threads: input.threads,
+        resume: input.resume,
+      },
+      { onProgress: progress, signal, graceMs: 60_000 },
+    );
+  } catch (error) {
+    throw refusal(error, 'train.simclr2');
+  }
+};
+
+export const finetuneEvalCommand: Handler<'eval.finetune'> = async (
+  input,
+  { workspace, progress, signal },
+) => {
+  const config = resolveFinetuneConfig(input.settings);
+  try {
+    const r = await runJob(
+      finetuneJob,
+      {
+        workspace: resolve(workspace),
+        from: input.run,
+        config,
+        device: input.device,
+        threads: input.threads,
+      },
+      { onProgress: progress, signal, graceMs: 60_000 },
+    );
+    const { data, test } = r;
+    return {
+      protocol: 'finetune' as const,
+      run: input.run,
+      model: 'simclr' as const,
+      finetuned_run: r.run,
+      init: config.init,
+      fraction: config.fraction,
+      labels: data.labelled + data.labelled_validation,
+      labelled_train: data.labelled,
+      labelled_validation: data.labelled_validation,
+      labelled_per_class: data.labelled_per_class,
+      pretrained_parameters: data.pretrained_parameters,
+      weights: data.weights,
+      representation_dim: data.representation_dim,
+      validation_top1: r.validation_score,
+      split: 'test' as const,
+      ...test,
+      seconds: r.seconds,
+      cpu_seconds: r.cpu_seconds,
+      device: r.device,
+      epochs: r.epochs,
+      steps: r.steps,
+      best_epoch: r.best_epoch,
+      stopped: r.stopped,
+      images_per_s: r.images_per_s,
+      embeddings: r.embeddings,
+    };
+  } catch (error) {
+    throw refusal(error, 'eval.finetune');
+  }
+};
+
+export const distillCommand: Handler<'distill'> = async (input, { workspace, progress, signal }) => {
+  const config = resolveDistillConfig(input.settings);
+  try {
+    const r = await runJob(
+      distillJob,
+      {
+        workspace: resolve(workspace),
+        teacher: input.teacher,
+        config,
+        device: input.device,
+        threads: input.threads,
+      },
+      { onProgress: progress, signal, graceMs: 60_000 },
+    );
+    return {
+      run: r.run,
+      model: r.model,
+      teacher: r.teacher,
+      simclr_run: r.data.simclr_run,
+      teacher_top1: r.teacher_top1,
+      agreement: r.agreement,
+      validation_agreement: r.validation_score,
+      temperature: config.temperature,
+      label_weight: config.label_weight,
+      labels: r.data.labelled,
+      student_width: r.student_width,
+      teacher_width: r.teacher_width,
+      student_weights: r.student_weights,
+      teacher_weights: r.teacher_weights,
+      split: 'test' as const,
+      ...r.test,
+      seconds: r.seconds,
+      cpu_seconds: r.cpu_seconds,
+      device: r.device,
+      epochs: r.epochs,
+      steps: r.steps,
+      best_epoch: r.best_epoch,
+      stopped: r.stopped,
+      images_per_s: r.images_per_s,
+      embeddings: r.embeddings,
+    };
+  } catch (error) {
+    throw refusal(error, 'distill');
+  }
+};
+
+export const benchSimclr2Command: Handler<'bench.simclr2'> = async (
+  input,
+  { workspace, progress, signal },
+) => {
+  benchOverrides(input.settings);
+  try {
+    return await runJob(
+      benchJob,
+      {
+        workspace: resolve(workspace),
+        pretrained: input.pretrained,
+        fractions: input.fractions,
+        settings: input.settings,
+        device: input.device,
+        threads: input.threads,
+      },
+      { onProgress: progress, signal, graceMs: 60_000 },
+    );
+  } catch (error) {
+    throw refusal(error, 'bench.simclr2');
+  }
+};
