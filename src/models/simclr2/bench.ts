@@ -12,7 +12,7 @@
 //   images; 10 at 10 %: 54 000; 3 at 100 %: 162 000), patience as long (the whole cosine schedule
 //   runs; the best epoch on the fraction's validation labels is kept), time limit the planned
 //   images at 400 images/s (81, 135 and 405 s);
-// - distillation: 3 epochs over the 54 000 images, time limit at 700 images/s (231 s).
+// - distillation: 3 epochs over the 54 000 images, time limit at 700 images/s (232 s).
 // That is 32 minutes of training at most for 0.01, 0.1 and 1, plus the evaluation passes (each
 // run classifies the test images and stores all 70 000 representations; each distillation first
 // takes the teacher's logits of all of them): about 40 minutes when every limit is reached.
