@@ -74,7 +74,7 @@ export const simclr2Commands = {
       labelled_train: z.number().int(),
       labelled_validation: z.number().int(),
       labelled_per_class: z.array(z.number().int()),
-      /** parameters taken from the SimCLR run (0 from scratch) */
+      /** parameter tensors taken from the SimCLR run (0 from scratch) */
       pretrained_parameters: z.number().int(),
       /** learned values of the network */
       weights: z.number().int(),

@@ -128,7 +128,7 @@ export async function evalFinetune(run: number, flags: RunFlags): Promise<void> 
       progress: classifierProgress,
       text: (r) =>
         [
-          `run ${r.run} (simclr) fine-tuned as run ${r.finetuned_run} (init ${r.init}, ${r.pretrained_parameters} parameters from run ${r.run}) on ${(100 * r.fraction).toFixed(2)} % of the labels: ${count(r.labelled_train)} training + ${count(r.labelled_validation)} validation images`,
+          `run ${r.run} (simclr) fine-tuned as run ${r.finetuned_run} (init ${r.init}, ${r.pretrained_parameters} parameter tensors from run ${r.run}, ${count(r.weights)} weights) on ${(100 * r.fraction).toFixed(2)} % of the labels: ${count(r.labelled_train)} training + ${count(r.labelled_validation)} validation images`,
           `  ${r.epochs} epochs in ${seconds(r.seconds)} on ${r.device}, best epoch ${r.best_epoch} (validation top-1 ${percent(r.validation_top1)}), stopped by ${r.stopped}, ${Math.round(r.images_per_s)} images/s`,
           `  test top-1 ${percent(r.top1)} on ${count(r.images)} images`,
           ...r.classes.map(

@@ -66,7 +66,7 @@ export interface ClassifierData {
   labelled_per_class: number[];
   /** labelled validation images the best epoch is chosen on (distillation: 0, it uses no labels) */
   labelled_validation: number;
-  /** parameters taken from the SimCLR run (0 from scratch) */
+  /** parameter tensors taken from the SimCLR run (0 from scratch) */
   pretrained_parameters: number;
   /** learned values of the network */
   weights: number;
