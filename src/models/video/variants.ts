@@ -193,7 +193,12 @@ const model4: VideoEncoder = ({ g, pixels, config, shape, dropoutSeed }) => {
  * hidden / heads), its first block pooling the queries (and the skip) by [1, 2, 2]. Keys and values
  * are pooled to half the grid's side in every block (stride [1, 2, 2] in stage 1, then 1 on stage
  * 2's already pooled grid): MViT's adaptive kv stride, which keeps their resolution across stages.
- * Max pooling with MViT's overlapping windows; the MLP ratio is mlp / hidden (4 by default).
+ * Pooling is the mean over non-overlapping [1, 2, 2] windows, one of the pooling functions MViT
+ * ablates (max and conv being the others; the paper finds them close): the gradient of
+ * onnxruntime's MaxPool goes through 3-D Conv / ConvTranspose here (src/onnx/ops/conv.ts), and
+ * a motion-preset step (batch 64, d 64, 4 blocks) took 520-690 ms with max pooling against
+ * 140-240 ms with the mean on the shared 2-core machine. The mean needs an even grid side, which
+ * `checkVariantShape` asks for. The MLP ratio is mlp / hidden (4 by default).
  */
 export function mvitLayout(config: Pick<VivitConfig, 'hidden' | 'layers' | 'heads' | 'mlp'>): MvitConfig {
   const first = Math.floor(config.layers / 2);
@@ -215,7 +220,7 @@ export function mvitLayout(config: Pick<VivitConfig, 'hidden' | 'layers' | 'head
       },
     ],
     mlpRatio: mlpWidth(config) / config.hidden,
-    pool: 'max',
+    pool: 'avg',
     layerNormEps: 1e-6,
     gelu: 'none',
   };
