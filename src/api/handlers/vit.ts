@@ -5,39 +5,21 @@ import { checkSettings } from '../../models/vit/config.ts';
 import { supervisedEvalJob, vitBenchJob, vitTrainJob } from '../../models/vit/jobs.ts';
 import { openWorkspace } from '../../workspace/workspace.ts';
 import type { Handler } from '../handler.ts';
-import { ApiError } from '../schema/errors.ts';
+import { refusal } from './refusal.ts';
+import { imageTrainingErrors, trainingHandler } from './training-job.ts';
 import { isVideoRun, videoEvalCommand } from './video.ts';
 
-/** Errors the model code raises by name (jobs hand errors back as plain data). */
-function refusal(error: unknown, command: string): unknown {
-  if (!(error instanceof Error)) return error;
-  if (['RunNotUsable', 'ImageDatasetError', 'TrainingDiverged', 'DeviceUnavailable'].includes(error.name)) {
-    return new ApiError({ code: 'refused', message: error.message, command });
-  }
-  return error;
-}
-
-export const trainVitCommand: Handler<'train.vit'> = async (input, { workspace, progress, signal }) => {
-  // bad settings are answered here, as invalid input, before a thread starts; the trainer resolves
-  // the preset once it knows the images' side (`default` adapts to it)
-  checkSettings(input.preset, input.settings);
-  try {
-    return await runJob(
-      vitTrainJob,
-      {
-        workspace: resolve(workspace),
-        dataset: input.dataset,
-        config: { preset: input.preset, overrides: input.settings },
-        device: input.device,
-        threads: input.threads,
-        resume: input.resume,
-      },
-      { onProgress: progress, signal, graceMs: 60_000 },
-    );
-  } catch (error) {
-    throw refusal(error, 'train.vit');
-  }
-};
+// the trainer resolves the preset once it knows the images' side (`default` adapts to it), so only
+// the overrides are checked here
+export const trainVitCommand: Handler<'train.vit'> = trainingHandler(
+  'train.vit',
+  vitTrainJob,
+  (input) => {
+    checkSettings(input.preset, input.settings);
+    return { preset: input.preset, overrides: input.settings };
+  },
+  imageTrainingErrors,
+);
 
 export const supervisedEvalCommand: Handler<'eval.supervised'> = async (input, context) => {
   const { workspace, progress, signal } = context;
@@ -49,7 +31,7 @@ export const supervisedEvalCommand: Handler<'eval.supervised'> = async (input, c
       { onProgress: progress, signal },
     );
   } catch (error) {
-    throw refusal(error, 'eval.supervised');
+    throw refusal(error, 'eval.supervised', imageTrainingErrors);
   }
 };
 
@@ -59,7 +41,7 @@ export const vitAttentionCommand: Handler<'vit.attention'> = async (input, { wor
   try {
     return await attentionMaps(ws, input.run, input.entity);
   } catch (error) {
-    throw refusal(error, 'vit.attention');
+    throw refusal(error, 'vit.attention', imageTrainingErrors);
   } finally {
     ws.close();
   }

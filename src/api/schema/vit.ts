@@ -2,76 +2,31 @@
 // the throughput benchmark.
 import { z } from 'zod';
 import { presetNames } from '../../models/vit/config.ts';
+import {
+  ClassifierTest,
+  Device,
+  ImageData,
+  Threads,
+  trainingFigures,
+  trainingInput,
+  trainingProgress,
+} from './training.ts';
 
-const device = z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']);
-
-const Supervised = {
-  top1: z.number(),
-  images: z.number().int(),
-  classes: z.array(z.string()),
-  /** confusion[true][predicted] counts, classes in `classes` order */
-  confusion: z.array(z.array(z.number().int())),
-  per_class_top1: z.array(z.number()),
-};
-
-export const VitTrainProgress = z.object({
-  phase: z.enum(['loading', 'training', 'validation', 'test', 'storing']),
-  epoch: z.number().int(),
-  step: z.number().int(),
-  loss: z.number().optional(),
-  lr: z.number().optional(),
-  images_per_s: z.number().optional(),
-  eta_s: z.number().optional(),
-  done: z.number().optional(),
-  total: z.number().optional(),
-});
+export const VitTrainProgress = trainingProgress('images_per_s');
 
 export const vitCommands = {
   'train.vit': {
     description:
       'Train a Vision Transformer classifier on an image dataset; stores the run, its metrics, the best checkpoint and every image embedding ([CLS])',
-    input: z.object({
-      dataset: z.string().min(1),
-      /** default: the quick sizes for small images (up to 16 pixels), the fashion ones above */
-      preset: z.enum(presetNames).default('default'),
-      /** overrides of the preset, checked by the model's schema */
-      settings: z.record(z.string(), z.unknown()).default({}),
-      device: device.default('auto'),
-      threads: z.number().int().min(1).max(256).optional(),
-      /** continue this cancelled run from its last checkpoint */
-      resume: z.number().int().positive().optional(),
-    }),
+    /** default preset: the quick sizes for small images (up to 16 pixels), the fashion ones above */
+    input: trainingInput(presetNames, 'default'),
     output: z.object({
       run: z.number().int(),
       model: z.literal('vit'),
-      seconds: z.number(),
-      cpu_seconds: z.number(),
-      device: z.string(),
-      epochs: z.number().int(),
-      steps: z.number().int(),
-      best_epoch: z.number().int(),
-      stopped: z.enum(['epochs', 'patience', 'time']),
-      images_per_s: z.number(),
-      data: z.object({
-        channels: z.number().int(),
-        image_size: z.number().int(),
-        patch: z.number().int(),
-        classes: z.array(z.string()),
-        normalisation: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }),
-        split: z.object({
-          train: z.number().int(),
-          validation: z.number().int(),
-          test: z.number().int(),
-          test_from: z.enum(['dataset', 'stratified']),
-          unlabelled: z.number().int(),
-          classes: z.number().int(),
-        }),
-        batch: z.number().int(),
-        resized: z.number().int(),
-        converted: z.number().int(),
-      }),
+      ...trainingFigures('images_per_s'),
+      data: z.object({ ...ImageData, patch: z.number().int() }),
       validation_top1: z.number(),
-      test: z.object(Supervised),
+      test: z.object(ClassifierTest),
       embeddings: z.number().int(),
     }),
     progress: VitTrainProgress,
@@ -86,7 +41,7 @@ export const vitCommands = {
       model: z.enum(['vit', 'vivit']),
       protocol: z.literal('supervised'),
       split: z.literal('test'),
-      ...Supervised,
+      ...ClassifierTest,
       seconds: z.number(),
     }),
     progress: z.object({ done: z.number().int(), total: z.number().int() }),
@@ -128,8 +83,8 @@ export const vitCommands = {
       classes: z.number().int().min(2).max(100_000).default(10),
       steps: z.number().int().min(1).default(10),
       warmup: z.number().int().min(0).default(2),
-      device: device.default('cpu'),
-      threads: z.number().int().min(1).max(256).optional(),
+      device: Device.default('cpu'),
+      threads: Threads,
       seed: z.number().int().nonnegative().default(1),
     }),
     output: z.object({
