@@ -1,39 +1,12 @@
-import { resolve } from 'node:path';
-import { runJob } from '../../jobs/run-job.ts';
 import { resolveConfig } from '../../models/contrastive/config.ts';
 import { contrastivePairsTrainJob } from '../../models/contrastive/jobs.ts';
 import type { Handler } from '../handler.ts';
-import { ApiError } from '../schema/errors.ts';
+import { modelErrors } from './refusal.ts';
+import { trainingHandler } from './training-job.ts';
 
-/** Errors the model code raises by name (jobs hand errors back as plain data). */
-function refusal(error: unknown, command: string): unknown {
-  if (!(error instanceof Error)) return error;
-  if (['ImageDatasetError', 'TrainingDiverged', 'DeviceUnavailable', 'RangeError'].includes(error.name)) {
-    return new ApiError({ code: 'refused', message: error.message, command });
-  }
-  return error;
-}
-
-export const trainContrastivePairsCommand: Handler<'train.contrastive-pairs'> = async (
-  input,
-  { workspace, progress, signal },
-) => {
-  // bad settings are answered here, as invalid input, before a thread starts
-  const config = resolveConfig(input.preset, input.settings);
-  try {
-    return await runJob(
-      contrastivePairsTrainJob,
-      {
-        workspace: resolve(workspace),
-        dataset: input.dataset,
-        config,
-        device: input.device,
-        threads: input.threads,
-        resume: input.resume,
-      },
-      { onProgress: progress, signal, graceMs: 60_000 },
-    );
-  } catch (error) {
-    throw refusal(error, 'train.contrastive-pairs');
-  }
-};
+export const trainContrastivePairsCommand: Handler<'train.contrastive-pairs'> = trainingHandler(
+  'train.contrastive-pairs',
+  contrastivePairsTrainJob,
+  (input) => resolveConfig(input.preset, input.settings),
+  modelErrors({ refused: ['ImageDatasetError', 'TrainingDiverged', 'DeviceUnavailable', 'RangeError'] }),
+);

@@ -2,66 +2,22 @@
 // Chopra, LeCun 2006).
 import { z } from 'zod';
 import { presetNames } from '../../models/contrastive/config.ts';
-
-const device = z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']);
+import { ImageData, trainingFigures, trainingInput, trainingProgress, withoutTestPhase } from './training.ts';
 
 export const contrastiveCommands = {
   'train.contrastive-pairs': {
     description:
       'Train a Siamese image encoder with the contrastive pair loss on similar (same class) / dissimilar pairs; stores the run, its metrics, the best checkpoint (validation k-NN top-1) and every image embedding',
-    input: z.object({
-      dataset: z.string().min(1),
-      preset: z.enum(presetNames).default('quick'),
-      /** overrides of the preset, checked by the model's schema */
-      settings: z.record(z.string(), z.unknown()).default({}),
-      device: device.default('auto'),
-      threads: z.number().int().min(1).max(256).optional(),
-      /** continue this cancelled run from its last checkpoint */
-      resume: z.number().int().positive().optional(),
-    }),
+    input: trainingInput(presetNames, 'quick'),
     output: z.object({
       run: z.number().int(),
       model: z.literal('contrastive-pairs'),
-      seconds: z.number(),
-      cpu_seconds: z.number(),
-      device: z.string(),
-      epochs: z.number().int(),
-      steps: z.number().int(),
-      best_epoch: z.number().int(),
-      stopped: z.enum(['epochs', 'patience', 'time']),
-      pairs_per_s: z.number(),
-      data: z.object({
-        channels: z.number().int(),
-        image_size: z.number().int(),
-        classes: z.array(z.string()),
-        normalisation: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }),
-        split: z.object({
-          train: z.number().int(),
-          validation: z.number().int(),
-          test: z.number().int(),
-          test_from: z.enum(['dataset', 'stratified']),
-          unlabelled: z.number().int(),
-          classes: z.number().int(),
-        }),
-        batch: z.number().int(),
-        knn_k: z.number().int(),
-        resized: z.number().int(),
-        converted: z.number().int(),
-      }),
+      ...trainingFigures('pairs_per_s'),
+      data: z.object({ ...ImageData, knn_k: z.number().int() }),
       validation_knn_top1: z.number(),
       test_knn_top1: z.number(),
       embeddings: z.number().int(),
     }),
-    progress: z.object({
-      phase: z.enum(['loading', 'training', 'validation', 'storing']),
-      epoch: z.number().int(),
-      step: z.number().int(),
-      loss: z.number().optional(),
-      lr: z.number().optional(),
-      pairs_per_s: z.number().optional(),
-      eta_s: z.number().optional(),
-      done: z.number().optional(),
-      total: z.number().optional(),
-    }),
+    progress: trainingProgress('pairs_per_s', withoutTestPhase),
   },
 } as const;
