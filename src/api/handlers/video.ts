@@ -4,25 +4,19 @@ import { resolveConfig } from '../../models/video/config.ts';
 import { motionJob, videoEvalJob, videoTrainJob } from '../../models/video/jobs.ts';
 import { openWorkspace } from '../../workspace/workspace.ts';
 import type { Handler } from '../handler.ts';
-import { ApiError } from '../schema/errors.ts';
+import { modelErrors, refusal } from './refusal.ts';
+import { trainingHandler } from './training-job.ts';
 
-/** Errors the model code raises by name (jobs hand errors back as plain data). */
-function refusal(error: unknown, command: string): unknown {
-  if (!(error instanceof Error)) return error;
-  if (
-    [
-      'RunNotUsable',
-      'ImageDatasetError',
-      'TrainingDiverged',
-      'DeviceUnavailable',
-      'VideoShapeRefused',
-      'InputError',
-    ].includes(error.name)
-  ) {
-    return new ApiError({ code: 'refused', message: error.message, command });
-  }
-  return error;
-}
+const videoErrors = modelErrors({
+  refused: [
+    'RunNotUsable',
+    'ImageDatasetError',
+    'TrainingDiverged',
+    'DeviceUnavailable',
+    'VideoShapeRefused',
+    'InputError',
+  ],
+});
 
 export const generateMotionCommand: Handler<'generate.motion'> = async (
   input,
@@ -35,30 +29,16 @@ export const generateMotionCommand: Handler<'generate.motion'> = async (
       { onProgress: progress, signal },
     );
   } catch (error) {
-    throw refusal(error, 'generate.motion');
+    throw refusal(error, 'generate.motion', videoErrors);
   }
 };
 
-export const trainVivitCommand: Handler<'train.vivit'> = async (input, { workspace, progress, signal }) => {
-  // bad settings are answered here, as invalid input, before a thread starts
-  const config = resolveConfig(input.preset, input.settings);
-  try {
-    return await runJob(
-      videoTrainJob,
-      {
-        workspace: resolve(workspace),
-        dataset: input.dataset,
-        config,
-        device: input.device,
-        threads: input.threads,
-        resume: input.resume,
-      },
-      { onProgress: progress, signal, graceMs: 60_000 },
-    );
-  } catch (error) {
-    throw refusal(error, 'train.vivit');
-  }
-};
+export const trainVivitCommand: Handler<'train.vivit'> = trainingHandler(
+  'train.vivit',
+  videoTrainJob,
+  (input) => resolveConfig(input.preset, input.settings),
+  videoErrors,
+);
 
 /** Whether run `run` of the workspace is a video run (eval.supervised serves image and video classifiers). */
 export function isVideoRun(workspace: string, run: number): boolean {
@@ -81,6 +61,6 @@ export const videoEvalCommand = async (
       { onProgress: progress, signal },
     );
   } catch (error) {
-    throw refusal(error, 'eval.supervised');
+    throw refusal(error, 'eval.supervised', videoErrors);
   }
 };
