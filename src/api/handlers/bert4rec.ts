@@ -5,44 +5,24 @@ import { benchJob, evalJob, trainJob } from '../../models/bert4rec/jobs.ts';
 import { recommend } from '../../models/bert4rec/recommend.ts';
 import { openWorkspace } from '../../workspace/workspace.ts';
 import type { Handler } from '../handler.ts';
-import { ApiError } from '../schema/errors.ts';
+import { modelErrors, refusal } from './refusal.ts';
+import { trainingHandler } from './training-job.ts';
 
-/** Errors the model code raises by name (jobs hand errors back as plain data). */
-function refusal(error: unknown, command: string): unknown {
-  if (!(error instanceof Error)) return error;
-  if (error.name === 'UnknownUser')
-    return new ApiError({ code: 'not-found', message: error.message, command });
-  if (['RunNotUsable', 'EmptyEvaluation', 'DeviceUnavailable'].includes(error.name)) {
-    return new ApiError({ code: 'refused', message: error.message, command });
-  }
-  return error;
-}
+const bert4recErrors = modelErrors({
+  'not-found': ['UnknownUser'],
+  refused: ['RunNotUsable', 'EmptyEvaluation', 'DeviceUnavailable'],
+});
 
-export const trainBert4RecCommand: Handler<'train.bert4rec'> = async (
-  input,
-  { workspace, progress, signal },
-) => {
-  const objective =
-    input.baseline === 'popularity' ? 'popularity' : input.baseline === 'sasrec' ? 'next' : undefined;
-  // bad settings are answered here, as invalid input, before a thread starts
-  const config = resolveConfig(input.preset, objective ? { ...input.settings, objective } : input.settings);
-  try {
-    return await runJob(
-      trainJob,
-      {
-        workspace: resolve(workspace),
-        dataset: input.dataset,
-        config,
-        device: input.device,
-        threads: input.threads,
-        resume: input.resume,
-      },
-      { onProgress: progress, signal, graceMs: 60_000 },
-    );
-  } catch (error) {
-    throw refusal(error, 'train.bert4rec');
-  }
-};
+export const trainBert4RecCommand: Handler<'train.bert4rec'> = trainingHandler(
+  'train.bert4rec',
+  trainJob,
+  (input) => {
+    const objective =
+      input.baseline === 'popularity' ? 'popularity' : input.baseline === 'sasrec' ? 'next' : undefined;
+    return resolveConfig(input.preset, objective ? { ...input.settings, objective } : input.settings);
+  },
+  bert4recErrors,
+);
 
 export const rankingEvalCommand: Handler<'eval.ranking'> = async (input, { workspace, progress, signal }) => {
   try {
@@ -52,7 +32,7 @@ export const rankingEvalCommand: Handler<'eval.ranking'> = async (input, { works
       { onProgress: progress, signal },
     );
   } catch (error) {
-    throw refusal(error, 'eval.ranking');
+    throw refusal(error, 'eval.ranking', bert4recErrors);
   }
 };
 
@@ -62,7 +42,7 @@ export const recommendCommand: Handler<'recommend'> = async (input, { workspace 
   try {
     return await recommend(ws, input.run, input.user, { k: input.k, includeSeen: input.includeSeen });
   } catch (error) {
-    throw refusal(error, 'recommend');
+    throw refusal(error, 'recommend', bert4recErrors);
   } finally {
     ws.close();
   }

@@ -2,6 +2,7 @@
 // items under a protocol, recommend next items for a user, and the training-throughput benchmark.
 import { z } from 'zod';
 import { Protocol, presetNames } from '../../models/bert4rec/config.ts';
+import { Device, Threads, trainingFigures, trainingInput, trainingProgress } from './training.ts';
 
 const Metrics = {
   'HR@1': z.number(),
@@ -13,45 +14,21 @@ const Metrics = {
 };
 const RankingMetrics = z.object(Metrics);
 
-export const Bert4RecTrainProgress = z.object({
-  phase: z.enum(['loading', 'training', 'validation', 'test', 'storing']),
-  epoch: z.number().int(),
-  step: z.number().int(),
-  loss: z.number().optional(),
-  lr: z.number().optional(),
-  sequences_per_s: z.number().optional(),
-  eta_s: z.number().optional(),
-  done: z.number().optional(),
-  total: z.number().optional(),
-});
+export const Bert4RecTrainProgress = trainingProgress('sequences_per_s');
 
 export const bert4recCommands = {
   'train.bert4rec': {
     description:
       'Train BERT4Rec (or the popularity / left-to-right Transformer baseline) on an interaction log; stores the run, its metrics, item embeddings and an exported recommender',
-    input: z.object({
-      dataset: z.string().min(1),
-      preset: z.enum(presetNames).default('quick'),
-      /** overrides of the preset, checked by the model's schema */
-      settings: z.record(z.string(), z.unknown()).default({}),
+    input: trainingInput(presetNames, 'quick').extend({
       /** popularity, or sasrec (the same Transformer, causal, next-item objective) */
       baseline: z.enum(['popularity', 'sasrec']).optional(),
-      device: z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('auto'),
-      threads: z.number().int().min(1).max(256).optional(),
-      /** continue this cancelled run from its last checkpoint */
-      resume: z.number().int().positive().optional(),
     }),
     output: z.object({
       run: z.number().int(),
       model: z.string(),
-      seconds: z.number(),
-      cpu_seconds: z.number(),
-      device: z.string(),
-      epochs: z.number().int(),
-      steps: z.number().int(),
-      best_epoch: z.number().int(),
+      ...trainingFigures('sequences_per_s'),
       stopped: z.enum(['epochs', 'patience', 'time', 'nothing-to-train']),
-      sequences_per_s: z.number(),
       split: z.object({
         users: z.number().int(),
         items: z.number().int(),
@@ -117,8 +94,8 @@ export const bert4recCommands = {
       items: z.number().int().min(10).default(3700),
       steps: z.number().int().min(1).default(10),
       warmup: z.number().int().min(0).default(2),
-      device: z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('cpu'),
-      threads: z.number().int().min(1).max(256).optional(),
+      device: Device.default('cpu'),
+      threads: Threads,
       engine: z.boolean().default(true),
       seed: z.number().int().nonnegative().default(1),
     }),
