@@ -4,7 +4,8 @@ import { neighboursOf } from '../../eval/run-evaluation.ts';
 import { runJob } from '../../jobs/run-job.ts';
 import { openWorkspace } from '../../workspace/workspace.ts';
 import type { Handler } from '../handler.ts';
-import { modelRefusal } from './metapath2vec.ts';
+import { metapath2vecErrors } from './metapath2vec.ts';
+import { refusal } from './refusal.ts';
 
 export const evaluateRunCommand: Handler<'eval.run'> = async (input, { workspace, progress, signal }) => {
   try {
@@ -14,7 +15,7 @@ export const evaluateRunCommand: Handler<'eval.run'> = async (input, { workspace
       { onProgress: progress, signal },
     );
   } catch (error) {
-    throw modelRefusal(error, 'eval.run');
+    throw refusal(error, 'eval.run', metapath2vecErrors);
   }
 };
 
@@ -30,7 +31,7 @@ export const neighboursCommand: Handler<'eval.neighbours'> = async (input, { wor
     });
     return { run: input.run, ...found };
   } catch (error) {
-    throw modelRefusal(error, 'eval.neighbours');
+    throw refusal(error, 'eval.neighbours', metapath2vecErrors);
   } finally {
     ws.close();
   }

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { imageProtocolJob } from '../../eval/jobs.ts';
 import { runJob } from '../../jobs/run-job.ts';
 import type { Handler } from '../handler.ts';
-import { modelRefusal } from './metapath2vec.ts';
+import { metapath2vecErrors } from './metapath2vec.ts';
+import { refusal } from './refusal.ts';
 
 export const linearEvalCommand: Handler<'eval.linear'> = async (input, { workspace, progress, signal }) => {
   try {
@@ -14,7 +15,7 @@ export const linearEvalCommand: Handler<'eval.linear'> = async (input, { workspa
     if (result.protocol !== 'linear') throw new Error(`eval.linear answered ${result.protocol}`);
     return result;
   } catch (error) {
-    throw modelRefusal(error, 'eval.linear');
+    throw refusal(error, 'eval.linear', metapath2vecErrors);
   }
 };
 
@@ -34,6 +35,6 @@ export const knnEvalCommand: Handler<'eval.knn'> = async (input, { workspace, pr
     if (result.protocol !== 'knn') throw new Error(`eval.knn answered ${result.protocol}`);
     return result;
   } catch (error) {
-    throw modelRefusal(error, 'eval.knn');
+    throw refusal(error, 'eval.knn', metapath2vecErrors);
   }
 };

@@ -3,21 +3,16 @@ import { runJob } from '../../jobs/run-job.ts';
 import { resolveConfig } from '../../models/metapath2vec/config.ts';
 import { trainJob, walksJob } from '../../models/metapath2vec/jobs.ts';
 import type { Handler } from '../handler.ts';
-import { ApiError } from '../schema/errors.ts';
+import { modelErrors, refusal } from './refusal.ts';
 
 /**
- * Refusals the model code raises by name (jobs hand errors back as plain data): a scheme that
- * does not fit the network is the user's input; a device or a setting the run cannot use is refused.
+ * A scheme that does not fit the network is the user's input; a device or a setting the run cannot
+ * use is refused. Evaluations of embedding runs answer the same.
  */
-export function modelRefusal(error: unknown, command: string): unknown {
-  if (!(error instanceof Error)) return error;
-  if (error.name === 'MetaPathError')
-    return new ApiError({ code: 'invalid-input', message: error.message, command });
-  if (['DeviceUnavailable', 'RangeError', 'EvaluationError'].includes(error.name)) {
-    return new ApiError({ code: 'refused', message: error.message, command });
-  }
-  return error;
-}
+export const metapath2vecErrors = modelErrors({
+  'invalid-input': ['MetaPathError'],
+  refused: ['DeviceUnavailable', 'RangeError', 'EvaluationError'],
+});
 
 function configOf(input: { preset: 'paper' | 'quick'; settings: Record<string, unknown>; variant?: string }) {
   return resolveConfig(
@@ -46,7 +41,7 @@ export const trainMetapath2vecCommand: Handler<'train.metapath2vec'> = async (
       { onProgress: progress, signal },
     );
   } catch (error) {
-    throw modelRefusal(error, 'train.metapath2vec');
+    throw refusal(error, 'train.metapath2vec', metapath2vecErrors);
   }
 };
 
@@ -67,6 +62,6 @@ export const exportWalksCommand: Handler<'walks.export'> = async (input, { works
       { onProgress: progress, signal },
     );
   } catch (error) {
-    throw modelRefusal(error, 'walks.export');
+    throw refusal(error, 'walks.export', metapath2vecErrors);
   }
 };
