@@ -1,17 +1,18 @@
 import { type Command, Option } from 'commander';
 import { presetNames } from '../../models/bert4rec/config.ts';
-import { type CommonFlags, commonOptions, setting, withCommonOptions } from '../common-options.ts';
+import { type CommonFlags, commonOptions, withCommonOptions } from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
+import {
+  commandGroup,
+  type TrainingFlags,
+  trainingCommand,
+  trainingInput,
+  trainingProgressLine,
+} from '../training-command.ts';
 
-interface TrainFlags extends CommonFlags {
-  dataset: string;
-  preset: (typeof presetNames)[number];
-  set?: Record<string, unknown>;
+interface TrainFlags extends TrainingFlags<(typeof presetNames)[number]> {
   baseline?: 'popularity' | 'sasrec';
-  device: 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
-  threads?: string;
-  resume?: string;
 }
 
 interface RecommendFlags extends CommonFlags {
@@ -28,57 +29,32 @@ interface BenchFlags extends CommonFlags {
   engine: boolean;
 }
 
-const devices = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
 const metricLine = (m: Record<string, number>) =>
   ['HR@1', 'HR@5', 'HR@10', 'NDCG@5', 'NDCG@10', 'MRR'].map((k) => `${k} ${m[k].toFixed(4)}`).join('  ');
 
-/** A subcommand group another family may already have created (`train`, `bench`). */
-function group(program: Command, name: string, description: string): Command {
-  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
-}
-
 /** `train bert4rec`, `recommend` and `bench bert4rec` (`eval RUN --protocol` lives in eval.ts). */
 export function registerBert4Rec(program: Command): void {
-  withCommonOptions(
-    group(program, 'train', 'train a model on a dataset; the run is stored in the workspace')
-      .command('bert4rec')
-      .description('BERT4Rec next-item recommendation on an interaction log (or a baseline)')
-      .requiredOption('--dataset <name>', 'the interaction-log dataset')
-      .addOption(
-        new Option('--preset <name>', 'settings to start from').choices(presetNames).default('quick'),
-      )
-      .option(
-        '--set <key=value>',
-        'override a setting, e.g. max_len=50, mask_prob=0.6, epochs=20 (repeatable)',
-        setting,
-      )
-      .addOption(
+  trainingCommand(program, {
+    name: 'bert4rec',
+    description: 'BERT4Rec next-item recommendation on an interaction log (or a baseline)',
+    dataset: 'the interaction-log dataset',
+    presets: presetNames,
+    preset: 'quick',
+    setHelp: 'override a setting, e.g. max_len=50, mask_prob=0.6, epochs=20 (repeatable)',
+    extra: (command) =>
+      command.addOption(
         new Option('--baseline <model>', 'train a baseline with the same pipeline instead').choices([
           'popularity',
           'sasrec',
         ]),
-      )
-      .addOption(new Option('--device <device>', 'execution provider').choices(devices).default('auto'))
-      .option('--threads <n>', 'intra-op threads (default: all cores)')
-      .option('--resume <run>', 'continue a cancelled run from its last checkpoint'),
-  ).action(async (flags: TrainFlags) => {
+      ),
+  }).action(async (flags: TrainFlags) => {
     await runCommand(
       'train.bert4rec',
-      {
-        dataset: flags.dataset,
-        preset: flags.preset,
-        settings: flags.set ?? {},
-        baseline: flags.baseline,
-        device: flags.device,
-        threads: flags.threads === undefined ? undefined : Number(flags.threads),
-        resume: flags.resume === undefined ? undefined : Number(flags.resume),
-      },
+      { ...trainingInput(flags), baseline: flags.baseline },
       commonOptions(flags),
       {
-        progress: (p) =>
-          p.phase === 'training'
-            ? `epoch ${p.epoch} step ${p.step}: loss ${p.loss?.toFixed(4)}, lr ${p.lr?.toExponential(2)}, ${Math.round(p.sequences_per_s ?? 0)} seq/s, ETA ${Math.round(p.eta_s ?? 0)} s`
-            : `${p.phase}${p.total ? `: ${count(p.done ?? 0)} / ${count(p.total)}` : ''}`,
+        progress: trainingProgressLine('sequences_per_s', 'seq/s'),
         text: (r) =>
           [
             `run ${r.run} (${r.model}) in ${seconds(r.seconds)} on ${r.device}: ${r.epochs} epochs, ${count(r.steps)} steps, best epoch ${r.best_epoch}, stopped by ${r.stopped}`,
@@ -118,7 +94,7 @@ export function registerBert4Rec(program: Command): void {
   });
 
   withCommonOptions(
-    group(program, 'bench', 'benchmarks that print machine-readable results')
+    commandGroup(program, 'bench', 'benchmarks that print machine-readable results')
       .command('bert4rec')
       .description(
         'training sequences/s of the paper-ml preset on a generated log, next to the engine benchmark',

@@ -1,71 +1,37 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { presetNames } from '../../models/contrastive/config.ts';
-import { type CommonFlags, commonOptions, setting, withCommonOptions } from '../common-options.ts';
+import { commonOptions } from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
+import {
+  type TrainingFlags,
+  trainingCommand,
+  trainingInput,
+  trainingProgressLine,
+} from '../training-command.ts';
 
-interface TrainFlags extends CommonFlags {
-  dataset: string;
-  preset: (typeof presetNames)[number];
-  set?: Record<string, unknown>;
-  device: 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
-  threads?: string;
-  resume?: string;
-}
-
-const devices = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
 const percent = (x: number) => `${(100 * x).toFixed(2)} %`;
-
-/** A subcommand group another family may already have created (`train`). */
-function group(program: Command, name: string, description: string): Command {
-  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
-}
 
 /** `train contrastive-pairs`. */
 export function registerContrastive(program: Command): void {
-  withCommonOptions(
-    group(program, 'train', 'train a model on a dataset; the run is stored in the workspace')
-      .command('contrastive-pairs')
-      .description(
-        'a Siamese image encoder trained with the contrastive pair loss (Hadsell et al. 2006) on same-class / other-class pairs',
-      )
-      .requiredOption('--dataset <name>', 'the images dataset')
-      .addOption(
-        new Option('--preset <name>', 'settings to start from').choices(presetNames).default('quick'),
-      )
-      .option(
-        '--set <key=value>',
-        'override a setting, e.g. margin=2, dim=64, epochs=30 (repeatable)',
-        setting,
-      )
-      .addOption(new Option('--device <device>', 'execution provider').choices(devices).default('auto'))
-      .option('--threads <n>', 'intra-op threads (default: all cores)')
-      .option('--resume <run>', 'continue a cancelled run from its last checkpoint'),
-  ).action(async (flags: TrainFlags) => {
-    await runCommand(
-      'train.contrastive-pairs',
-      {
-        dataset: flags.dataset,
-        preset: flags.preset,
-        settings: flags.set ?? {},
-        device: flags.device,
-        threads: flags.threads === undefined ? undefined : Number(flags.threads),
-        resume: flags.resume === undefined ? undefined : Number(flags.resume),
-      },
-      commonOptions(flags),
-      {
-        progress: (p) =>
-          p.phase === 'training'
-            ? `epoch ${p.epoch} step ${p.step}: loss ${p.loss?.toFixed(4)}, lr ${p.lr?.toExponential(2)}, ${Math.round(p.pairs_per_s ?? 0)} pairs/s, ETA ${Math.round(p.eta_s ?? 0)} s`
-            : `${p.phase}${p.total ? `: ${count(p.done ?? 0)} / ${count(p.total)}` : ''}`,
-        text: (r) =>
-          [
-            `run ${r.run} (contrastive-pairs) in ${seconds(r.seconds)} on ${r.device}: ${r.epochs} epochs, ${count(r.steps)} steps, best epoch ${r.best_epoch}, stopped by ${r.stopped}, ${Math.round(r.pairs_per_s)} pairs/s`,
-            `  images ${r.data.image_size} x ${r.data.image_size} x ${r.data.channels}, ${r.data.batch} pairs a step; ${r.data.resized} resized, ${r.data.converted} converted`,
-            `  split (${r.data.split.test_from} test): ${count(r.data.split.train)} train, ${count(r.data.split.validation)} validation, ${count(r.data.split.test)} test`,
-            `  k-NN top-1 (k ${r.data.knn_k}): validation ${percent(r.validation_knn_top1)}, test ${percent(r.test_knn_top1)}; ${count(r.embeddings)} image embeddings stored`,
-          ].join('\n'),
-      },
-    );
+  trainingCommand(program, {
+    name: 'contrastive-pairs',
+    description:
+      'a Siamese image encoder trained with the contrastive pair loss (Hadsell et al. 2006) on same-class / other-class pairs',
+    dataset: 'the images dataset',
+    presets: presetNames,
+    preset: 'quick',
+    setHelp: 'override a setting, e.g. margin=2, dim=64, epochs=30 (repeatable)',
+  }).action(async (flags: TrainingFlags<(typeof presetNames)[number]>) => {
+    await runCommand('train.contrastive-pairs', trainingInput(flags), commonOptions(flags), {
+      progress: trainingProgressLine('pairs_per_s', 'pairs/s'),
+      text: (r) =>
+        [
+          `run ${r.run} (contrastive-pairs) in ${seconds(r.seconds)} on ${r.device}: ${r.epochs} epochs, ${count(r.steps)} steps, best epoch ${r.best_epoch}, stopped by ${r.stopped}, ${Math.round(r.pairs_per_s)} pairs/s`,
+          `  images ${r.data.image_size} x ${r.data.image_size} x ${r.data.channels}, ${r.data.batch} pairs a step; ${r.data.resized} resized, ${r.data.converted} converted`,
+          `  split (${r.data.split.test_from} test): ${count(r.data.split.train)} train, ${count(r.data.split.validation)} validation, ${count(r.data.split.test)} test`,
+          `  k-NN top-1 (k ${r.data.knn_k}): validation ${percent(r.validation_knn_top1)}, test ${percent(r.test_knn_top1)}; ${count(r.embeddings)} image embeddings stored`,
+        ].join('\n'),
+    });
   });
 }

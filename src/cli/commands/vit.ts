@@ -1,17 +1,15 @@
 import { type Command, Option } from 'commander';
 import { presetNames } from '../../models/vit/config.ts';
-import { type CommonFlags, commonOptions, setting, withCommonOptions } from '../common-options.ts';
+import { type CommonFlags, commonOptions, withCommonOptions } from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
-
-interface TrainFlags extends CommonFlags {
-  dataset: string;
-  preset: (typeof presetNames)[number];
-  set?: Record<string, unknown>;
-  device: 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
-  threads?: string;
-  resume?: string;
-}
+import {
+  commandGroup,
+  type TrainingFlags,
+  trainingCommand,
+  trainingInput,
+  trainingProgressLine,
+} from '../training-command.ts';
 
 interface BenchFlags extends CommonFlags {
   preset: (typeof presetNames)[number];
@@ -22,13 +20,7 @@ interface BenchFlags extends CommonFlags {
   threads?: string;
 }
 
-const devices = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
 const percent = (x: number) => `${(100 * x).toFixed(2)} %`;
-
-/** A subcommand group another family may already have created (`train`, `bench`). */
-function group(program: Command, name: string, description: string): Command {
-  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
-}
 
 /** The rollout as text: one row of the grid per line, each patch's share as a shade. */
 function heatRows(rollout: number[], grid: number): string[] {
@@ -46,59 +38,30 @@ function heatRows(rollout: number[], grid: number): string[] {
 
 /** `train vit`, `bench vit` and `vit attention` (`eval RUN --protocol supervised` lives in eval.ts). */
 export function registerVit(program: Command): void {
-  withCommonOptions(
-    group(program, 'train', 'train a model on a dataset; the run is stored in the workspace')
-      .command('vit')
-      .description(
-        'a Vision Transformer image classifier (sizes adapt to the dataset: 8 x 8 patch 2, 28 x 28 patch 4)',
-      )
-      .requiredOption('--dataset <name>', 'the images dataset')
-      .addOption(
-        new Option(
-          '--preset <name>',
-          'settings to start from (default: by image side, quick up to 16 pixels, fashion above)',
-        )
-          .choices(presetNames)
-          .default('default'),
-      )
-      .option(
-        '--set <key=value>',
-        'override a setting, e.g. hidden=96, layers=6, epochs=20 (repeatable)',
-        setting,
-      )
-      .addOption(new Option('--device <device>', 'execution provider').choices(devices).default('auto'))
-      .option('--threads <n>', 'intra-op threads (default: all cores)')
-      .option('--resume <run>', 'continue a cancelled run from its last checkpoint'),
-  ).action(async (flags: TrainFlags) => {
-    await runCommand(
-      'train.vit',
-      {
-        dataset: flags.dataset,
-        preset: flags.preset,
-        settings: flags.set ?? {},
-        device: flags.device,
-        threads: flags.threads === undefined ? undefined : Number(flags.threads),
-        resume: flags.resume === undefined ? undefined : Number(flags.resume),
-      },
-      commonOptions(flags),
-      {
-        progress: (p) =>
-          p.phase === 'training'
-            ? `epoch ${p.epoch} step ${p.step}: loss ${p.loss?.toFixed(4)}, lr ${p.lr?.toExponential(2)}, ${Math.round(p.images_per_s ?? 0)} images/s, ETA ${Math.round(p.eta_s ?? 0)} s`
-            : `${p.phase}${p.total ? `: ${count(p.done ?? 0)} / ${count(p.total)}` : ''}`,
-        text: (r) =>
-          [
-            `run ${r.run} (vit) in ${seconds(r.seconds)} on ${r.device}: ${r.epochs} epochs, ${count(r.steps)} steps, best epoch ${r.best_epoch}, stopped by ${r.stopped}, ${Math.round(r.images_per_s)} images/s`,
-            `  images ${r.data.image_size} x ${r.data.image_size} x ${r.data.channels}, patch ${r.data.patch}, batch ${r.data.batch}; ${r.data.resized} resized, ${r.data.converted} converted`,
-            `  split (${r.data.split.test_from} test): ${count(r.data.split.train)} train, ${count(r.data.split.validation)} validation, ${count(r.data.split.test)} test, ${count(r.data.split.unlabelled)} unlabelled`,
-            `  validation top-1 ${percent(r.validation_top1)}, test top-1 ${percent(r.test.top1)}; ${count(r.embeddings)} image embeddings stored`,
-          ].join('\n'),
-      },
-    );
+  trainingCommand(program, {
+    name: 'vit',
+    description:
+      'a Vision Transformer image classifier (sizes adapt to the dataset: 8 x 8 patch 2, 28 x 28 patch 4)',
+    dataset: 'the images dataset',
+    presets: presetNames,
+    preset: 'default',
+    presetHelp: 'settings to start from (default: by image side, quick up to 16 pixels, fashion above)',
+    setHelp: 'override a setting, e.g. hidden=96, layers=6, epochs=20 (repeatable)',
+  }).action(async (flags: TrainingFlags<(typeof presetNames)[number]>) => {
+    await runCommand('train.vit', trainingInput(flags), commonOptions(flags), {
+      progress: trainingProgressLine('images_per_s', 'images/s'),
+      text: (r) =>
+        [
+          `run ${r.run} (vit) in ${seconds(r.seconds)} on ${r.device}: ${r.epochs} epochs, ${count(r.steps)} steps, best epoch ${r.best_epoch}, stopped by ${r.stopped}, ${Math.round(r.images_per_s)} images/s`,
+          `  images ${r.data.image_size} x ${r.data.image_size} x ${r.data.channels}, patch ${r.data.patch}, batch ${r.data.batch}; ${r.data.resized} resized, ${r.data.converted} converted`,
+          `  split (${r.data.split.test_from} test): ${count(r.data.split.train)} train, ${count(r.data.split.validation)} validation, ${count(r.data.split.test)} test, ${count(r.data.split.unlabelled)} unlabelled`,
+          `  validation top-1 ${percent(r.validation_top1)}, test top-1 ${percent(r.test.top1)}; ${count(r.embeddings)} image embeddings stored`,
+        ].join('\n'),
+    });
   });
 
   withCommonOptions(
-    group(program, 'vit', 'what a trained Vision Transformer run shows')
+    commandGroup(program, 'vit', 'what a trained Vision Transformer run shows')
       .command('attention')
       .description(
         "per layer and head the [CLS] token's attention over one image's patches, and the rollout over all layers",
@@ -121,7 +84,7 @@ export function registerVit(program: Command): void {
   });
 
   withCommonOptions(
-    group(program, 'bench', 'benchmarks that print machine-readable results')
+    commandGroup(program, 'bench', 'benchmarks that print machine-readable results')
       .command('vit')
       .description(
         'ViT training and inference images/s on generated images (default: the fashion preset, 28 x 28)',
