@@ -9,32 +9,17 @@ import {
 } from '../../models/simclr2/config.ts';
 import { benchJob, distillJob, finetuneJob } from '../../models/simclr2/jobs.ts';
 import type { Handler } from '../handler.ts';
-import { refusal } from './simclr.ts';
+import { refusal } from './refusal.ts';
+import { imageTrainingErrors, trainingHandler } from './training-job.ts';
 
 // Bad settings are answered in each handler, as invalid input, before a thread starts.
 
-export const trainSimclr2Command: Handler<'train.simclr2'> = async (
-  input,
-  { workspace, progress, signal },
-) => {
-  const config = resolvePretrainConfig(input.preset, input.settings);
-  try {
-    return await runJob(
-      simclrTrainJob,
-      {
-        workspace: resolve(workspace),
-        dataset: input.dataset,
-        config,
-        device: input.device,
-        threads: input.threads,
-        resume: input.resume,
-      },
-      { onProgress: progress, signal, graceMs: 60_000 },
-    );
-  } catch (error) {
-    throw refusal(error, 'train.simclr2');
-  }
-};
+export const trainSimclr2Command: Handler<'train.simclr2'> = trainingHandler(
+  'train.simclr2',
+  simclrTrainJob,
+  (input) => resolvePretrainConfig(input.preset, input.settings),
+  imageTrainingErrors,
+);
 
 export const finetuneEvalCommand: Handler<'eval.finetune'> = async (
   input,
@@ -82,7 +67,7 @@ export const finetuneEvalCommand: Handler<'eval.finetune'> = async (
       embeddings: r.embeddings,
     };
   } catch (error) {
-    throw refusal(error, 'eval.finetune');
+    throw refusal(error, 'eval.finetune', imageTrainingErrors);
   }
 };
 
@@ -128,7 +113,7 @@ export const distillCommand: Handler<'distill'> = async (input, { workspace, pro
       embeddings: r.embeddings,
     };
   } catch (error) {
-    throw refusal(error, 'distill');
+    throw refusal(error, 'distill', imageTrainingErrors);
   }
 };
 
@@ -151,6 +136,6 @@ export const benchSimclr2Command: Handler<'bench.simclr2'> = async (
       { onProgress: progress, signal, graceMs: 60_000 },
     );
   } catch (error) {
-    throw refusal(error, 'bench.simclr2');
+    throw refusal(error, 'bench.simclr2', imageTrainingErrors);
   }
 };

@@ -2,9 +2,6 @@
 import { z } from 'zod';
 import { presetNames } from '../../models/simclr/config.ts';
 
-// SimCLR v2's schema (src/api/schema/simclr2.ts) still takes the device enum from here
-export { Device as device } from './training.ts';
-
 import { ImageData, trainingFigures, trainingInput, trainingProgress, withoutTestPhase } from './training.ts';
 
 /** What a SimCLR training takes, reports and answers (v1's head, or v2's through train.simclr2). */

@@ -2,46 +2,15 @@
 // from the head's first layer on a labelled fraction, distillation of the fine-tuned teacher into
 // a smaller student on unlabelled images, and the bench that makes the paper's table of the three.
 import { z } from 'zod';
-import { device, SimclrTraining } from './simclr.ts';
+import { SimclrTraining } from './simclr.ts';
+import { ClassifierTest, Device, Settings, Threads, trainingFigures, trainingProgress } from './training.ts';
 
 const RunId = z.number().int().positive();
-/** overrides of the run's settings, checked by its schema (unknown keys are refused) */
-const Settings = z.record(z.string(), z.unknown()).default({});
-const Threads = z.number().int().min(1).max(256).optional();
 const Fraction = z.number().gt(0).max(1);
 
-const TrainingFigures = {
-  seconds: z.number(),
-  cpu_seconds: z.number(),
-  device: z.string(),
-  epochs: z.number().int(),
-  steps: z.number().int(),
-  best_epoch: z.number().int(),
-  stopped: z.enum(['epochs', 'patience', 'time']),
-  images_per_s: z.number(),
-};
+const TestFigures = { split: z.literal('test'), ...ClassifierTest };
 
-const TestFigures = {
-  split: z.literal('test'),
-  top1: z.number(),
-  images: z.number().int(),
-  classes: z.array(z.string()),
-  /** confusion[true][predicted] counts, classes in `classes` order */
-  confusion: z.array(z.array(z.number().int())),
-  per_class_top1: z.array(z.number()),
-};
-
-const Progress = z.object({
-  phase: z.enum(['loading', 'training', 'validation', 'test', 'storing']),
-  epoch: z.number().int(),
-  step: z.number().int(),
-  loss: z.number().optional(),
-  lr: z.number().optional(),
-  images_per_s: z.number().optional(),
-  eta_s: z.number().optional(),
-  done: z.number().optional(),
-  total: z.number().optional(),
-});
+const Progress = trainingProgress('images_per_s');
 
 export const simclr2Commands = {
   'train.simclr2': {
@@ -57,7 +26,7 @@ export const simclr2Commands = {
       run: RunId,
       /** fine-tuning settings: fraction (0.1 unless given), init, lr, epochs, batch_size... */
       settings: Settings,
-      device: device.default('auto'),
+      device: Device.default('auto'),
       threads: Threads,
     }),
     output: z.object({
@@ -82,7 +51,7 @@ export const simclr2Commands = {
       /** the best epoch's top-1 on the labelled validation images */
       validation_top1: z.number(),
       ...TestFigures,
-      ...TrainingFigures,
+      ...trainingFigures('images_per_s'),
       embeddings: z.number().int(),
     }),
     progress: Progress,
@@ -95,7 +64,7 @@ export const simclr2Commands = {
       teacher: RunId,
       /** distillation settings: student_width, temperature, label_weight, lr, epochs, batch_size... */
       settings: Settings,
-      device: device.default('auto'),
+      device: Device.default('auto'),
       threads: Threads,
     }),
     output: z.object({
@@ -119,7 +88,7 @@ export const simclr2Commands = {
       student_weights: z.number().int(),
       teacher_weights: z.number().int(),
       ...TestFigures,
-      ...TrainingFigures,
+      ...trainingFigures('images_per_s'),
       embeddings: z.number().int(),
     }),
     progress: Progress,
@@ -132,7 +101,7 @@ export const simclr2Commands = {
       fractions: z.array(Fraction).min(1).default([0.01, 0.1, 1]),
       /** overrides of the bench's fine-tuning and distillation settings (each key to the runs that take it) */
       settings: Settings,
-      device: device.default('auto'),
+      device: Device.default('auto'),
       threads: Threads,
     }),
     output: z.object({
