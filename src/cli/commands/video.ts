@@ -1,8 +1,9 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { presetNames } from '../../models/video/config.ts';
-import { type CommonFlags, commonOptions, setting, withCommonOptions } from '../common-options.ts';
+import { type CommonFlags, commonOptions, withCommonOptions } from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
+import { commandGroup, type TrainingFlags, trainingCommand, trainingInput } from '../training-command.ts';
 
 interface MotionFlags extends CommonFlags {
   name: string;
@@ -14,27 +15,12 @@ interface MotionFlags extends CommonFlags {
   seed: string;
 }
 
-interface TrainFlags extends CommonFlags {
-  dataset: string;
-  preset: (typeof presetNames)[number];
-  set?: Record<string, unknown>;
-  device: 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
-  threads?: string;
-  resume?: string;
-}
-
-const devices = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
 const percent = (x: number) => `${(100 * x).toFixed(2)} %`;
-
-/** A subcommand group another family may already have created (`train`, `generate`). */
-function group(program: Command, name: string, description: string): Command {
-  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
-}
 
 /** `generate motion` and `train vivit` (`eval RUN --protocol supervised` serves video runs too). */
 export function registerVideo(program: Command): void {
   withCommonOptions(
-    group(program, 'generate', 'write generated datasets into the workspace')
+    commandGroup(program, 'generate', 'write generated datasets into the workspace')
       .command('motion')
       .description(
         'a video dataset labelled by motion only: objects sliding left or right in one or two lanes (classes: their directions)',
@@ -67,54 +53,32 @@ export function registerVideo(program: Command): void {
     );
   });
 
-  withCommonOptions(
-    group(program, 'train', 'train a model on a dataset; the run is stored in the workspace')
-      .command('vivit')
-      .description(
-        'a video transformer classifier: --set variant=model1 (joint space-time attention), model2 (factorised encoder), model3 (factorised self-attention), timesformer (divided space-time attention), model4 (factorised dot-product attention), mvit (pooling attention), frame-average (baseline without temporal modelling)',
-      )
-      .requiredOption('--dataset <name>', 'the videos dataset')
-      .addOption(
-        new Option('--preset <name>', 'settings to start from').choices(presetNames).default('quick'),
-      )
-      .option(
-        '--set <key=value>',
-        'override a setting, e.g. variant=model1, frames=8, tubelet=2 (repeatable)',
-        setting,
-      )
-      .addOption(new Option('--device <device>', 'execution provider').choices(devices).default('auto'))
-      .option('--threads <n>', 'intra-op threads (default: all cores)')
-      .option('--resume <run>', 'continue a cancelled run from its last checkpoint'),
-  ).action(async (flags: TrainFlags) => {
-    await runCommand(
-      'train.vivit',
-      {
-        dataset: flags.dataset,
-        preset: flags.preset,
-        settings: flags.set ?? {},
-        device: flags.device,
-        threads: flags.threads === undefined ? undefined : Number(flags.threads),
-        resume: flags.resume === undefined ? undefined : Number(flags.resume),
-      },
-      commonOptions(flags),
-      {
-        progress: (p) =>
-          p.phase === 'training'
-            ? `epoch ${p.epoch} step ${p.step}: loss ${p.loss?.toFixed(4)}, lr ${p.lr?.toExponential(2)}, ${(p.clips_per_s ?? 0).toFixed(1)} clips/s, ETA ${Math.round(p.eta_s ?? 0)} s`
-            : `${p.phase}${p.total ? `: ${count(p.done ?? 0)} / ${count(p.total)}` : ''}`,
-        text: (r) =>
-          [
-            `run ${r.run} (vivit ${r.variant}) in ${seconds(r.seconds)} on ${r.device}: ${r.epochs} epochs, ${count(r.steps)} steps, best epoch ${r.best_epoch}, stopped by ${r.stopped}, ${r.clips_per_s.toFixed(1)} clips/s`,
-            `  clips ${r.data.frames} x ${r.data.image_size} x ${r.data.image_size} x ${r.data.channels}, patch ${r.data.patch}, tubelet ${r.data.tubelet}, ${r.data.tokens} tokens, batch ${r.data.batch}; ${r.data.short_clips.count} short clips ${r.data.short_clips.handled === 'loop' ? 'looped' : 'padded'}, ${r.data.resized} resized, ${r.data.converted} converted`,
-            `  split (${r.data.split.test_from} test): ${count(r.data.split.train)} train, ${count(r.data.split.validation)} validation, ${count(r.data.split.test)} test, ${count(r.data.split.unlabelled)} unlabelled`,
-            ...(r.data.initialised_from
-              ? [
-                  `  ${r.data.initialised_from.parameters.length} parameters from run ${r.data.initialised_from.run}`,
-                ]
-              : []),
-            `  validation top-1 ${percent(r.validation_top1)}, test top-1 ${percent(r.test.top1)}; ${count(r.embeddings)} clip embeddings stored`,
-          ].join('\n'),
-      },
-    );
+  trainingCommand(program, {
+    name: 'vivit',
+    description:
+      'a video transformer classifier: --set variant=model1 (joint space-time attention), model2 (factorised encoder), model3 (factorised self-attention), timesformer (divided space-time attention), model4 (factorised dot-product attention), mvit (pooling attention), frame-average (baseline without temporal modelling)',
+    dataset: 'the videos dataset',
+    presets: presetNames,
+    preset: 'quick',
+    setHelp: 'override a setting, e.g. variant=model1, frames=8, tubelet=2 (repeatable)',
+  }).action(async (flags: TrainingFlags<(typeof presetNames)[number]>) => {
+    await runCommand('train.vivit', trainingInput(flags), commonOptions(flags), {
+      progress: (p) =>
+        p.phase === 'training'
+          ? `epoch ${p.epoch} step ${p.step}: loss ${p.loss?.toFixed(4)}, lr ${p.lr?.toExponential(2)}, ${(p.clips_per_s ?? 0).toFixed(1)} clips/s, ETA ${Math.round(p.eta_s ?? 0)} s`
+          : `${p.phase}${p.total ? `: ${count(p.done ?? 0)} / ${count(p.total)}` : ''}`,
+      text: (r) =>
+        [
+          `run ${r.run} (vivit ${r.variant}) in ${seconds(r.seconds)} on ${r.device}: ${r.epochs} epochs, ${count(r.steps)} steps, best epoch ${r.best_epoch}, stopped by ${r.stopped}, ${r.clips_per_s.toFixed(1)} clips/s`,
+          `  clips ${r.data.frames} x ${r.data.image_size} x ${r.data.image_size} x ${r.data.channels}, patch ${r.data.patch}, tubelet ${r.data.tubelet}, ${r.data.tokens} tokens, batch ${r.data.batch}; ${r.data.short_clips.count} short clips ${r.data.short_clips.handled === 'loop' ? 'looped' : 'padded'}, ${r.data.resized} resized, ${r.data.converted} converted`,
+          `  split (${r.data.split.test_from} test): ${count(r.data.split.train)} train, ${count(r.data.split.validation)} validation, ${count(r.data.split.test)} test, ${count(r.data.split.unlabelled)} unlabelled`,
+          ...(r.data.initialised_from
+            ? [
+                `  ${r.data.initialised_from.parameters.length} parameters from run ${r.data.initialised_from.run}`,
+              ]
+            : []),
+          `  validation top-1 ${percent(r.validation_top1)}, test top-1 ${percent(r.test.top1)}; ${count(r.embeddings)} clip embeddings stored`,
+        ].join('\n'),
+    });
   });
 }
