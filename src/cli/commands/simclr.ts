@@ -3,17 +3,15 @@ import { presetNames } from '../../models/simclr/config.ts';
 import { type CommonFlags, commonOptions, setting, withCommonOptions } from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
+import {
+  commandGroup,
+  type TrainingFlags,
+  trainingCommand,
+  trainingInput,
+  trainingProgressLine,
+} from '../training-command.ts';
 
 type Device = 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
-
-interface TrainFlags extends CommonFlags {
-  dataset: string;
-  preset: (typeof presetNames)[number];
-  set?: Record<string, unknown>;
-  device: Device;
-  threads?: string;
-  resume?: string;
-}
 
 interface RunFlags extends CommonFlags {
   set?: Record<string, unknown>;
@@ -30,11 +28,6 @@ const devices = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
 const percent = (x: number) => `${(100 * x).toFixed(2)} %`;
 const threadCount = (flags: { threads?: string }) =>
   flags.threads === undefined ? undefined : Number(flags.threads);
-
-/** A subcommand group another family may already have created (`train`, `bench`). */
-function group(program: Command, name: string, description: string): Command {
-  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
-}
 
 /** --device and --threads of every command that trains. */
 function withDevice(command: Command): Command {
@@ -56,40 +49,22 @@ function fractionList(text: string): number[] {
 
 /** `train simclr` and `train simclr2`: one trainer, v1's or v2's presets. */
 function registerTraining(program: Command, version: 'simclr' | 'simclr2', description: string): void {
-  withCommonOptions(
-    withDevice(
-      group(program, 'train', 'train a model on a dataset; the run is stored in the workspace')
-        .command(version)
-        .description(description)
-        .requiredOption('--dataset <name>', 'the images dataset')
-        .addOption(
-          new Option('--preset <name>', 'settings to start from (default adapts to the image size)')
-            .choices(presetNames)
-            .default('quick'),
-        )
-        .option(
-          '--set <key=value>',
-          'override a setting, e.g. encoder=vit, head_layers=3, batch_size=512, micro_batch=128 (repeatable)',
-          setting,
-        ),
-    ).option('--resume <run>', 'continue a cancelled run from its last checkpoint'),
-  ).action(async (flags: TrainFlags) => {
+  trainingCommand(program, {
+    name: version,
+    description,
+    dataset: 'the images dataset',
+    presets: presetNames,
+    preset: 'quick',
+    presetHelp: 'settings to start from (default adapts to the image size)',
+    setHelp:
+      'override a setting, e.g. encoder=vit, head_layers=3, batch_size=512, micro_batch=128 (repeatable)',
+  }).action(async (flags: TrainingFlags<(typeof presetNames)[number]>) => {
     await runCommand(
       version === 'simclr' ? 'train.simclr' : 'train.simclr2',
-      {
-        dataset: flags.dataset,
-        preset: flags.preset,
-        settings: flags.set ?? {},
-        device: flags.device,
-        threads: threadCount(flags),
-        resume: flags.resume === undefined ? undefined : Number(flags.resume),
-      },
+      trainingInput(flags),
       commonOptions(flags),
       {
-        progress: (p) =>
-          p.phase === 'training'
-            ? `epoch ${p.epoch} step ${p.step}: loss ${p.loss?.toFixed(4)}, lr ${p.lr?.toExponential(2)}, ${Math.round(p.images_per_s ?? 0)} images/s, ETA ${Math.round(p.eta_s ?? 0)} s`
-            : `${p.phase}${p.total ? `: ${count(p.done ?? 0)} / ${count(p.total)}` : ''}`,
+        progress: trainingProgressLine('images_per_s', 'images/s'),
         text: (r) =>
           [
             `run ${r.run} (simclr) in ${seconds(r.seconds)} on ${r.device}: ${r.epochs} epochs, ${count(r.steps)} steps, best epoch ${r.best_epoch}, stopped by ${r.stopped}, ${Math.round(r.images_per_s)} images/s`,
@@ -191,7 +166,7 @@ export function registerSimclr(program: Command): void {
 
   withCommonOptions(
     withDevice(
-      group(program, 'bench', 'benchmarks that print machine-readable results')
+      commandGroup(program, 'bench', 'benchmarks that print machine-readable results')
         .command('simclr2')
         .description(
           "SimCLR v2's table for a pretrained SimCLR run: per labelled fraction, fine-tuned vs supervised-from-scratch top-1 and the distilled student vs its teacher, every run stored (defaults sized for Fashion-MNIST on 2 cores, well under an hour; see src/models/simclr2/bench.ts)",
