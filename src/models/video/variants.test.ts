@@ -87,48 +87,6 @@ test('Model 3, TimeSformer, Model 4 and MViT train through the trainer (loss fal
   }
 });
 
-test('a cancelled MViT run (wider representation, dropout) resumes from its checkpoint to the end', async (t) => {
-  const { workspace } = scratch(t);
-  await generateMotionDataset(workspace, {
-    name: 'motion',
-    clips: 48,
-    frames: 4,
-    size: 16,
-    lanes: 1,
-    seed: 6,
-  });
-  const controller = new AbortController();
-  const config = tiny('mvit', { epochs: 2, dropout: 0.1 });
-  let run = 0;
-  await assert.rejects(
-    trainVideo(workspace, {
-      dataset: 'motion',
-      config,
-      device: 'cpu',
-      threads: 1,
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.phase === 'training') controller.abort();
-      },
-    }),
-    (error: Error) => {
-      run = Number(/run (\d+)/.exec(error.message)?.[1]);
-      return error.name === 'AbortError';
-    },
-  );
-  assert.equal(workspace.runs.get(run)?.status, 'cancelled');
-  const resumed = await trainVideo(workspace, {
-    dataset: 'motion',
-    config,
-    device: 'cpu',
-    threads: 1,
-    resume: run,
-  });
-  assert.equal(resumed.run, run);
-  assert.equal(resumed.epochs, 2);
-  assert.equal(workspace.embeddings.get(run)?.dim, 32);
-});
-
 test('init_from_run: Models 3 and 4 and TimeSformer start their spatial weights from a ViT run', async (t) => {
   const { dir, workspace } = scratch(t);
   await importImages(workspace, 'bars', barsCsv(dir, { classes: 2, perClass: 8 }));

@@ -23,7 +23,7 @@
 //   with no temporal modelling).
 import type { Graph, Tensor } from '../../onnx/graph.ts';
 import * as op from '../../onnx/ops/index.ts';
-import { encoderWeights, parametersOf } from '../transformer/index.ts';
+import { type EncoderDropout, encoderWeights, parametersOf } from '../transformer/index.ts';
 import { mlpWidth } from '../vit/config.ts';
 import { encoderConfig, encoderDropout, encodeTokens, vitEncoder } from '../vit/model.ts';
 import { classToken, seededParameter, type TokenDropout, withClassAndPositions } from '../vit/tokens.ts';
@@ -170,17 +170,23 @@ function divided(order: DividedOrder, cls: boolean): VideoEncoder {
   };
 }
 
-/** Model 4: the image encoder's layers and weights, each attention's heads split between space and time. */
-const model4: VideoEncoder = ({ g, pixels, config, shape, dropoutSeed }) => {
-  const drop = encoderDropout(config, dropoutSeed);
-  const grid = tokenGrid(shape);
-  const x = g.scope('embedding', () =>
+/** The tubelet tokens [B, steps * S, d] with a learned position each and no [CLS] (Model 4, MViT). */
+function gridTokens({ g, pixels, config, shape }: VideoEncoderInput, drop?: EncoderDropout): Tensor {
+  return g.scope('embedding', () =>
     withPositions(
       tubeletEmbedding(pixels, shape.tubelet, shape.patch, config.hidden, config.seed),
       config.seed,
       tokenDropout(drop),
     ),
   );
+}
+
+/** Model 4: the image encoder's layers and weights, each attention's heads split between space and time. */
+const model4: VideoEncoder = (input) => {
+  const { g, config, shape, dropoutSeed } = input;
+  const drop = encoderDropout(config, dropoutSeed);
+  const grid = tokenGrid(shape);
+  const x = gridTokens(input, drop);
   const encoder = encoderConfig(config);
   const weights = encoderWeights(parametersOf(g), encoder, config.seed);
   return op.reduceMean(factorisedDotProductEncoder(x, weights, encoder, { grid, dropout: drop }).hidden, [1]);
@@ -226,16 +232,11 @@ export function mvitLayout(config: Pick<VivitConfig, 'hidden' | 'layers' | 'head
   };
 }
 
-const mvit: VideoEncoder = ({ g, pixels, config, shape, dropoutSeed }) => {
+const mvit: VideoEncoder = (input) => {
+  const { g, config, shape, dropoutSeed } = input;
   const drop = encoderDropout(config, dropoutSeed);
   const grid = tokenGrid(shape);
-  const x = g.scope('embedding', () =>
-    withPositions(
-      tubeletEmbedding(pixels, shape.tubelet, shape.patch, config.hidden, config.seed),
-      config.seed,
-      tokenDropout(drop),
-    ),
-  );
+  const x = gridTokens(input, drop);
   const layout = mvitLayout(config);
   const weights = mvitWeights(parametersOf(g), layout, grid, config.seed);
   return op.reduceMean(mvitEncoder(x, weights, layout, { grid, dropout: drop }).hidden, [1]);

@@ -179,47 +179,47 @@ test('Model 1 and Model 2 learn the direction of motion; the frame-average basel
   assert.ok(results['frame-average'] <= 0.7, `frame-average test top-1 ${results['frame-average']}`);
 });
 
-test('a cancelled video run resumes from its checkpoint to the end', async (t) => {
-  const workspace = withWorkspace(t);
-  await generateMotionDataset(workspace, {
-    name: 'motion',
-    clips: 96,
-    frames: 4,
-    size: 16,
-    lanes: 1,
-    seed: 4,
-  });
-  const controller = new AbortController();
-  const config = tiny('model2', { epochs: 3, batch_size: 16 });
-  let run = 0;
-  await assert.rejects(
-    trainVideo(workspace, {
+// MViT too: its representation is twice as wide, and dropout is on
+for (const { variant, settings, clips, width } of [
+  { variant: 'model2', settings: { epochs: 3, batch_size: 16 }, clips: 96, width: 16 },
+  { variant: 'mvit', settings: { epochs: 2, layers: 2, dropout: 0.1 }, clips: 48, width: 32 },
+] as const) {
+  test(`a cancelled ${variant} run resumes from its checkpoint to the end`, async (t) => {
+    const workspace = withWorkspace(t);
+    await generateMotionDataset(workspace, { name: 'motion', clips, frames: 4, size: 16, lanes: 1, seed: 4 });
+    const controller = new AbortController();
+    const config = tiny(variant, settings);
+    let run = 0;
+    await assert.rejects(
+      trainVideo(workspace, {
+        dataset: 'motion',
+        config,
+        device: 'cpu',
+        threads: 1,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.phase === 'training') controller.abort();
+        },
+      }),
+      (error: Error) => {
+        run = Number(/run (\d+)/.exec(error.message)?.[1]);
+        return error.name === 'AbortError';
+      },
+    );
+    assert.equal(workspace.runs.get(run)?.status, 'cancelled');
+    const resumed = await trainVideo(workspace, {
       dataset: 'motion',
       config,
       device: 'cpu',
       threads: 1,
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.phase === 'training') controller.abort();
-      },
-    }),
-    (error: Error) => {
-      run = Number(/run (\d+)/.exec(error.message)?.[1]);
-      return error.name === 'AbortError';
-    },
-  );
-  assert.equal(workspace.runs.get(run)?.status, 'cancelled');
-  const resumed = await trainVideo(workspace, {
-    dataset: 'motion',
-    config,
-    device: 'cpu',
-    threads: 1,
-    resume: run,
+      resume: run,
+    });
+    assert.equal(resumed.run, run);
+    assert.equal(resumed.epochs, settings.epochs);
+    assert.equal(workspace.runs.get(run)?.status, 'done');
+    assert.equal(workspace.embeddings.get(run)?.dim, width);
   });
-  assert.equal(resumed.run, run);
-  assert.equal(resumed.epochs, 3);
-  assert.equal(workspace.runs.get(run)?.status, 'done');
-});
+}
 
 test('real GIF clips import, decode to T frames and embed through a video encoder', async (t) => {
   const path = sharedDataset(t, 'gif-clips');
