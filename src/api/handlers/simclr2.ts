@@ -56,20 +56,30 @@ export const finetuneEvalCommand: Handler<'eval.finetune'> = async (
       validation_top1: r.validation_score,
       split: 'test' as const,
       ...test,
-      seconds: r.seconds,
-      cpu_seconds: r.cpu_seconds,
-      device: r.device,
-      epochs: r.epochs,
-      steps: r.steps,
-      best_epoch: r.best_epoch,
-      stopped: r.stopped,
-      images_per_s: r.images_per_s,
-      embeddings: r.embeddings,
+      ...runFigures(r),
     };
   } catch (error) {
     throw refusal(error, 'eval.finetune', imageTrainingErrors);
   }
 };
+
+/** How a fine-tuning or distillation run went, as both commands report it. */
+function runFigures<
+  R extends {
+    seconds: number;
+    cpu_seconds: number;
+    device: string;
+    epochs: number;
+    steps: number;
+    best_epoch: number;
+    stopped: 'epochs' | 'patience' | 'time';
+    images_per_s: number;
+    embeddings: number;
+  },
+>(r: R) {
+  const { seconds, cpu_seconds, device, epochs, steps, best_epoch, stopped, images_per_s, embeddings } = r;
+  return { seconds, cpu_seconds, device, epochs, steps, best_epoch, stopped, images_per_s, embeddings };
+}
 
 export const distillCommand: Handler<'distill'> = async (input, { workspace, progress, signal }) => {
   const config = resolveDistillConfig(input.settings);
@@ -102,15 +112,7 @@ export const distillCommand: Handler<'distill'> = async (input, { workspace, pro
       teacher_weights: r.teacher_weights,
       split: 'test' as const,
       ...r.test,
-      seconds: r.seconds,
-      cpu_seconds: r.cpu_seconds,
-      device: r.device,
-      epochs: r.epochs,
-      steps: r.steps,
-      best_epoch: r.best_epoch,
-      stopped: r.stopped,
-      images_per_s: r.images_per_s,
-      embeddings: r.embeddings,
+      ...runFigures(r),
     };
   } catch (error) {
     throw refusal(error, 'distill', imageTrainingErrors);
