@@ -59,7 +59,16 @@ export interface Served {
 export function serve(workspace: string): Promise<Served> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(root, 'src', 'cli', 'bin.mjs'), 'serve', '--workspace', workspace, '--port', '0'],
+    [
+      // node flags for the served app when a test is diagnosed: --cpu-prof, --prof (NODE_OPTIONS refuses them)
+      ...(process.env.E2E_SERVE_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+      join(root, 'src', 'cli', 'bin.mjs'),
+      'serve',
+      '--workspace',
+      workspace,
+      '--port',
+      '0',
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],

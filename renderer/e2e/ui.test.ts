@@ -225,6 +225,11 @@ test('a quick ViT run on the digits shows its curve and progress, cancels, resum
   await chooseVitOnDigits({ epochs: '1000', patience: '1000' });
   await page.getByRole('button', { name: 'Start training' }).click();
   const live = page.getByTestId('training-live');
+  // a failure here must not leave its 1000 epochs running under the next tests
+  t.after(async () => {
+    const cancel = live.getByRole('button', { name: 'Cancel' });
+    if (await cancel.isVisible()) await cancel.click();
+  });
   await live.waitFor();
   await lossPointsAtLeast(3);
   const bar = live.getByRole('progressbar');
@@ -239,7 +244,8 @@ test('a quick ViT run on the digits shows its curve and progress, cancels, resum
     first,
     { timeout: 60_000 },
   );
-  assert.match(await textOf(live.locator('.job-figures')), /\d+ images\/s[\s\S]*ETA \d/);
+  // validation passes show no rate or ETA; training steps do, and come back within the epoch
+  await live.locator('.job-figures', { hasText: /\d+ images\/s[\s\S]*ETA \d/ }).waitFor({ timeout: 60_000 });
   assert.match(
     await textOf(live.locator('.log')),
     /training · epoch \d+ · step \d+ · loss \d+\.\d{4} · \d+ images\/s/,
@@ -297,10 +303,14 @@ test('two runs compare side by side; a run re-runs with its config, exports its 
     await textOf(table.locator('tbody tr', { has: page.getByLabel(`Select run ${original}`) })),
     /vit\s+digits\s+done\s+cpu/,
   );
+  // the runs that ended by themselves: the earlier test's cancelled run is filtered out
+  await page.getByLabel('Filter runs').fill('vit done');
+  assert.match(await textOf(page.getByTestId('runs-shown')), /^1 (of \d+ runs|run)$/);
   await page.getByLabel(`Select run ${original}`).check();
   const detail = page.getByTestId('run-detail');
   await detail.getByTestId('chart-val/top1').waitFor();
   await matchScreenshot(page, 'runs', [
+    page.getByTestId('runs-shown'),
     page.locator('.runs-table td:nth-child(7)'),
     page.locator('.runs-table td:nth-child(8)'),
     page.locator('.runs-table td:nth-child(9)'),

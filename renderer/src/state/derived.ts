@@ -30,6 +30,18 @@ export function keyMetrics(run: RunSummary, limit = 3): [string, number | null][
     .slice(0, limit);
 }
 
+/**
+ * Whether a run matches what a person typed in the runs filter: every word must appear in the
+ * run's number, model, dataset, status or device ("vit done", "#12", "bert4rec failed").
+ */
+export function runMatches(run: RunSummary, query: string): boolean {
+  const text = `${run.model} ${run.dataset} ${run.status} ${run.device}`.toLowerCase();
+  // a number is a run's number, not part of another one: "3" finds run 3, not runs 13 and 30
+  const matches = (word: string) =>
+    (/^#?\d+$/.test(word) && Number(word.replace('#', '')) === run.id) || text.includes(word);
+  return query.toLowerCase().split(/\s+/).filter(Boolean).every(matches);
+}
+
 /** Settings of a stored run that the model's schema knows (a run also stores derived facts). */
 export function settingsOf(model: ModelDescriptor, config: Record<string, unknown>): Record<string, unknown> {
   const properties = (model.configSchema.properties ?? {}) as Record<string, unknown>;

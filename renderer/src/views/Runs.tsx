@@ -4,7 +4,7 @@ import { client, refreshRuns, resumeRun } from '../actions.ts';
 import { Chart } from '../components/Chart.tsx';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { formatDate, formatNumber, formatSeconds } from '../format.ts';
-import { catalogModelOf, keyMetrics, settingsOf } from '../state/derived.ts';
+import { catalogModelOf, keyMetrics, runMatches, settingsOf } from '../state/derived.ts';
 import { draftTraining, loaded } from '../state/producers.ts';
 import { update, useStore } from '../state/store.ts';
 
@@ -16,6 +16,7 @@ export function Runs() {
   const [selected, setSelected] = useState<number[]>([]);
   const [details, setDetails] = useState<Record<number, Detail>>({});
   const [error, setError] = useState<unknown>(null);
+  const [filter, setFilter] = useState('');
 
   useEffect(() => {
     void refreshRuns();
@@ -38,6 +39,7 @@ export function Runs() {
     setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
   const chosen = selected.map((id) => details[id]).filter(Boolean);
   const metricNames = [...new Set(chosen.flatMap((d) => Object.keys(d.series)))].sort();
+  const shown = runs?.filter((run) => runMatches(run, filter)) ?? [];
   const curveNames = metricNames.filter((n) => chosen.some((d) => (d.series[n]?.steps.length ?? 0) > 1));
 
   return (
@@ -47,6 +49,22 @@ export function Runs() {
           <h1>Runs</h1>
           <p className="muted">Select runs to see their curves and compare them side by side.</p>
         </div>
+        {runs && runs.length > 0 && (
+          <label className="runs-filter">
+            <input
+              type="search"
+              aria-label="Filter runs"
+              placeholder="Filter: vit done, #12…"
+              value={filter}
+              onChange={(e) => setFilter(e.target.value)}
+            />
+            <span className="muted small" data-testid="runs-shown">
+              {shown.length === runs.length
+                ? `${runs.length} run${runs.length === 1 ? '' : 's'}`
+                : `${shown.length} of ${runs.length} runs`}
+            </span>
+          </label>
+        )}
       </header>
       {runs?.length === 0 && <div className="empty">No runs yet. Train a model to see it here.</div>}
       {runs && runs.length > 0 && (
@@ -66,7 +84,7 @@ export function Runs() {
               </tr>
             </thead>
             <tbody>
-              {runs.map((run) => (
+              {shown.map((run) => (
                 <tr
                   key={run.id}
                   className={selected.includes(run.id) ? 'selected' : ''}
