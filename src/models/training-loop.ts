@@ -24,9 +24,11 @@ export class TrainingDiverged extends Error {
 }
 
 export class TrainingCancelled extends Error {
-  constructor(run: number, step: number) {
+  constructor(run: number, step: number, resumable = true) {
     super(
-      `training of run ${run} cancelled at step ${step}; a checkpoint was kept (resume it with --resume ${run})`,
+      resumable
+        ? `training of run ${run} cancelled at step ${step}; a checkpoint was kept (resume it with --resume ${run})`
+        : `training of run ${run} cancelled at step ${step}; runs of this kind cannot be resumed: start it again`,
     );
     this.name = 'AbortError';
   }
@@ -63,6 +65,8 @@ export interface TrainingProgress {
   rate: number;
   /** seconds left in the training phase at that rate */
   eta_s?: number;
+  /** the share of all the epochs' examples trained so far (0 to 1), for a progress bar */
+  trained: number;
 }
 
 export interface LoopSummary {
@@ -85,6 +89,8 @@ export interface TrainingLoop<Result> {
   threads?: number;
   /** continue from the run's last checkpoint */
   resume: boolean;
+  /** false: the trainer cannot resume this run, so a cancellation does not offer it (default true) */
+  resumable?: boolean;
   epochs: number;
   patience: number;
   /** 0: no limit */
@@ -117,6 +123,24 @@ export interface ValidationResult {
   details?: unknown;
 }
 
+/**
+ * The loop's settings that every trainer takes the same way from its request (device, threads, the
+ * run it resumes) and its config (epochs, patience, time limit).
+ */
+export function loopSettings(
+  request: { device: DeviceChoice; threads?: number; resume?: number },
+  config: { epochs: number; patience: number; time_limit_s: number },
+) {
+  return {
+    device: request.device,
+    threads: request.threads,
+    resume: request.resume !== undefined,
+    epochs: config.epochs,
+    patience: config.patience,
+    timeLimitS: config.time_limit_s,
+  };
+}
+
 export async function runTrainingLoop<Result>(loop: TrainingLoop<Result>): Promise<Result> {
   const { workspace, run: runId, signal } = loop;
   const dir = runDirectory(workspace.path, runId);
@@ -147,7 +171,7 @@ export async function runTrainingLoop<Result>(loop: TrainingLoop<Result>): Promi
   const cancel = async () => {
     await thread.checkpoint(last, { cursor });
     workspace.runs.addCheckpoint(runId, step, { path: last });
-    return new TrainingCancelled(runId, step);
+    return new TrainingCancelled(runId, step, loop.resumable !== false);
   };
   try {
     // a checkpoint before the first step, so even a run that diverges at once leaves one
@@ -192,6 +216,7 @@ export async function runTrainingLoop<Result>(loop: TrainingLoop<Result>): Promi
             lr: metrics.lr,
             rate,
             eta_s: rate > 0 ? left / rate : undefined,
+            trained: Math.min(1, Math.max(0, 1 - left / (loop.epochs * loop.examplesPerEpoch))),
           });
         }
         if (signal?.aborted) {

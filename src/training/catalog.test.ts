@@ -111,3 +111,51 @@ test('train.start names a wrong ViT preset and a bad setting before any thread s
     (e: ApiError) => e.code === 'invalid-input' && /heads \(4\) must divide hidden/.test(e.message),
   );
 });
+
+test('models.list offers SimCLR and SimCLR v2 for images, v2 with the 3-layer projection head', async () => {
+  const { models } = await dispatch('models.list', {}, { workspace: ':unused' });
+  for (const [id, head] of [
+    ['simclr', 2],
+    ['simclr2', 3],
+  ] as const) {
+    const model = models.find((m) => m.id === id);
+    assert.ok(model, `${id} is in the catalogue`);
+    assert.deepEqual(model.datasetKinds, ['images']);
+    assert.deepEqual(model.runModels, ['simclr']);
+    assert.equal(model.resumable, true);
+    const properties = model.configSchema.properties as Record<string, unknown>;
+    for (const [name, preset] of Object.entries(model.presets)) {
+      assert.deepEqual(Object.keys(preset).sort(), Object.keys(properties).sort(), `${id} ${name}`);
+      assert.equal(preset.head_layers, head, `${id} ${name}`);
+    }
+  }
+});
+
+test('a SimCLR v2 run from the catalogue fills its progress bar from the examples trained and stores its encoder', async (t) => {
+  const workspace = await imagesWorkspace(t);
+  const events: TrainingProgress[] = [];
+  const done = await dispatch(
+    'train.start',
+    { dataset: 'bars', model: 'simclr2', config: { epochs: 3, batch_size: 16 }, device: 'cpu' },
+    { workspace, onProgress: (e) => events.push(e) },
+  );
+  assert.equal(done.status, 'done');
+  const training = events.filter((e) => e.phase === 'training');
+  assert.ok(training.length > 0, 'training reported');
+  for (const e of training) {
+    assert.equal(e.throughput?.unit, 'images/s');
+    assert.ok(e.fraction > 0.03 && e.fraction <= 0.95 + 1e-9, `fraction ${e.fraction}`);
+  }
+  const fractions = events.map((e) => e.fraction);
+  assert.ok(
+    fractions.every((f, k) => k === 0 || f >= fractions[k - 1]),
+    'the bar never goes back',
+  );
+  assert.ok(fractions.at(-1)! >= 0.96);
+  const { run } = await dispatch('runs.get', { run: done.run }, { workspace });
+  assert.equal(run.model, 'simclr');
+  assert.equal(run.config.head_layers, 3);
+  assert.equal(run.config.epochs, 3);
+  const { runs } = await dispatch('runs.list', {}, { workspace });
+  assert.equal(runs[0].hasEmbeddings, true);
+});

@@ -16,8 +16,15 @@ import {
   resolveConfig as resolveMetapath2vec,
 } from '../models/metapath2vec/config.ts';
 import { trainMetapath2vec } from '../models/metapath2vec/train.ts';
+import {
+  resolveConfig as resolveSimclr,
+  SimclrConfig,
+  presets as simclrPresets,
+} from '../models/simclr/config.ts';
+import { type SimclrProgress, trainSimclr } from '../models/simclr/train.ts';
+import { pretrainPresets, resolvePretrainConfig } from '../models/simclr2/config.ts';
 import { resolveConfig as resolveVit, VitConfig, presets as vitPresets } from '../models/vit/config.ts';
-import { trainVit, type VitData } from '../models/vit/train.ts';
+import { trainVit, type VitProgress } from '../models/vit/train.ts';
 import type { DeviceChoice } from '../onnx/runtime/devices.ts';
 import type { Workspace } from '../workspace/workspace.ts';
 
@@ -214,6 +221,34 @@ const metapath2vec: TrainableModel = {
 const vitSettings = (call: Settings) =>
   resolveVit(presetOf(vitPresets, 'ViT', call.preset, 'quick') as keyof typeof vitPresets, call.config);
 
+/** A resumed run trains with the settings stored with it (its trainer ignores new ones). */
+const storedSettings = <C>(workspace: Workspace, call: TrainCall): C | undefined =>
+  call.resume === undefined ? undefined : (workspace.runs.get(call.resume)?.config as C | undefined);
+
+/**
+ * An image trainer's report (ViT, SimCLR) as the Training view shows it: loading the images is the
+ * first 3 % of the bar, training up to 95 %, the test and the stored embeddings the rest.
+ */
+function imageProgress(call: TrainCall) {
+  let fraction = 0;
+  return (p: VitProgress | SimclrProgress) => {
+    if (p.phase === 'loading' && p.total)
+      fraction = Math.max(fraction, 0.03 * clamp01((p.done ?? 0) / p.total));
+    if (p.phase === 'training' && p.trained !== undefined)
+      fraction = Math.max(fraction, 0.03 + clamp01(p.trained) * 0.92);
+    if (p.phase === 'test' || p.phase === 'storing') fraction = Math.max(fraction, 0.96);
+    call.onProgress({
+      phase: p.phase,
+      epoch: p.epoch,
+      step: p.step,
+      loss: p.loss,
+      throughput: p.images_per_s !== undefined ? { value: p.images_per_s, unit: 'images/s' } : undefined,
+      fraction,
+      etaSeconds: p.phase === 'training' ? (p.eta_s ?? null) : null,
+    });
+  };
+}
+
 const vit: TrainableModel = {
   descriptor: {
     id: 'vit',
@@ -233,44 +268,66 @@ const vit: TrainableModel = {
     vitSettings(call);
   },
   async train(workspace, call) {
-    // a resumed run trains with its stored settings and batch (the trainer ignores new ones)
-    const stored =
-      call.resume === undefined
-        ? undefined
-        : (workspace.runs.get(call.resume)?.config as (VitConfig & { data?: VitData }) | undefined);
-    const config = stored ?? vitSettings(call);
-    const batch = stored?.data?.batch ?? config.batch_size;
-    let fraction = 0;
     await trainVit(workspace, {
       dataset: call.dataset,
-      config,
+      config: storedSettings<VitConfig>(workspace, call) ?? vitSettings(call),
       device: call.device as DeviceChoice,
       resume: call.resume,
       signal: call.signal,
-      onProgress(p) {
-        // loading the images is the first 3 %; the trainer's ETA is images left / rate, so the steps left follow
-        if (p.phase === 'loading' && p.total)
-          fraction = Math.max(fraction, 0.03 * clamp01((p.done ?? 0) / p.total));
-        if (p.phase === 'training' && p.eta_s !== undefined && p.images_per_s) {
-          const left = (p.eta_s * p.images_per_s) / batch;
-          fraction = Math.max(fraction, 0.03 + clamp01(p.step / (p.step + left)) * 0.92);
-        }
-        if (p.phase === 'test' || p.phase === 'storing') fraction = Math.max(fraction, 0.96);
-        call.onProgress({
-          phase: p.phase,
-          epoch: p.epoch,
-          step: p.step,
-          loss: p.loss,
-          throughput: p.images_per_s !== undefined ? { value: p.images_per_s, unit: 'images/s' } : undefined,
-          fraction,
-          etaSeconds: p.phase === 'training' ? (p.eta_s ?? null) : null,
-        });
-      },
+      onProgress: imageProgress(call),
     });
   },
 };
 
-export const trainableModels: readonly TrainableModel[] = [bert4rec, metapath2vec, vit];
+/** SimCLR v1 and v2 share the trainer and its settings; v2's presets have the 3-layer projection head. */
+function simclrModel(version: 1 | 2): TrainableModel {
+  const presets = version === 1 ? simclrPresets : pretrainPresets;
+  const name = version === 1 ? 'SimCLR' : 'SimCLR v2';
+  const settings = (call: Settings) => {
+    const preset = presetOf(presets, name, call.preset, 'quick') as keyof typeof simclrPresets;
+    return version === 1 ? resolveSimclr(preset, call.config) : resolvePretrainConfig(preset, call.config);
+  };
+  return {
+    descriptor: {
+      id: version === 1 ? 'simclr' : 'simclr2',
+      name,
+      description:
+        version === 1
+          ? 'Image encoder learned without labels: two augmented views of each image, a ResNet and a projection head trained with the NT-Xent loss and LARS (Chen et al., 2020)'
+          : 'SimCLR with the 3-layer projection head of SimCLR v2 (Chen et al., 2020b), the encoder to fine-tune on a labelled fraction and distil (constellation eval --protocol finetune, constellation distill)',
+      datasetKinds: ['images'],
+      // both record their runs as simclr: a run's settings say which head it has
+      runModels: ['simclr'],
+      configSchema: z.toJSONSchema(SimclrConfig) as Record<string, unknown>,
+      presets,
+      defaultPreset: 'quick',
+      inputs: [],
+      resumable: true,
+      reportsLoss: true,
+    },
+    check(call) {
+      settings(call);
+    },
+    async train(workspace, call) {
+      await trainSimclr(workspace, {
+        dataset: call.dataset,
+        config: storedSettings<SimclrConfig>(workspace, call) ?? settings(call),
+        device: call.device as DeviceChoice,
+        resume: call.resume,
+        signal: call.signal,
+        onProgress: imageProgress(call),
+      });
+    },
+  };
+}
+
+export const trainableModels: readonly TrainableModel[] = [
+  bert4rec,
+  metapath2vec,
+  vit,
+  simclrModel(1),
+  simclrModel(2),
+];
 
 export function trainableModel(id: string): TrainableModel {
   const found = trainableModels.find((m) => m.descriptor.id === id);

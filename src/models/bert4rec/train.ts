@@ -13,7 +13,7 @@ import type { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
 import { codeVersion } from '../code-version.ts';
 import { runDirectory } from '../run-directory.ts';
-import { recordRun, runTrainingLoop } from '../training-loop.ts';
+import { loopSettings, recordRun, runTrainingLoop } from '../training-loop.ts';
 import { epochInstances, type Instance, trainingBatches, trainingWindows, type Window } from './batches.ts';
 import { type Bert4RecConfig, predictionsPerBatch } from './config.ts';
 import { evaluateRanking, evaluationUsers, popularityScorer, type Scorer } from './evaluate.ts';
@@ -222,12 +222,7 @@ function transformerRun(
     run: runId,
     program,
     evaluation,
-    device: request.device,
-    threads: request.threads,
-    resume: request.resume !== undefined,
-    epochs: config.epochs,
-    patience: config.patience,
-    timeLimitS: config.time_limit_s,
+    ...loopSettings(request, config),
     examplesPerEpoch: firstInstances.length,
     batches: function* (epoch, from) {
       const instances = epochInstances(windows, config, epoch);

@@ -12,7 +12,7 @@ import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
 import type { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
 import { codeVersion } from '../code-version.ts';
-import { recordRun, runTrainingLoop, type ValidationResult } from '../training-loop.ts';
+import { loopSettings, recordRun, runTrainingLoop, type ValidationResult } from '../training-loop.ts';
 import { imageBatch } from '../vision/batches.ts';
 import {
   channelStats,
@@ -247,12 +247,7 @@ function train(
     run: runId,
     program,
     evaluation,
-    device: request.device,
-    threads: request.threads,
-    resume: request.resume !== undefined,
-    epochs: config.epochs,
-    patience: config.patience,
-    timeLimitS: config.time_limit_s,
+    ...loopSettings(request, config),
     examplesPerEpoch: perEpoch,
     batches: (epoch, from) => sampler.batches(epoch, rows, from),
     validate: async (thread, at): Promise<ValidationResult> => {

@@ -12,7 +12,7 @@ import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
 import type { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
 import { codeVersion } from '../code-version.ts';
-import { recordRun, runTrainingLoop, type ValidationResult } from '../training-loop.ts';
+import { loopSettings, recordRun, runTrainingLoop, type ValidationResult } from '../training-loop.ts';
 import { type Augmentation, simclrAugmentation, viewPairs } from '../vision/augment.ts';
 import { epochOrder, imageBatch } from '../vision/batches.ts';
 import { channelStats, commonShape, ImageDatasetError, type ImageSet } from '../vision/image-set.ts';
@@ -32,6 +32,8 @@ export interface SimclrProgress {
   images_per_s?: number;
   /** seconds left in the training phase at the current speed */
   eta_s?: number;
+  /** the share of the training phase done (0 to 1) */
+  trained?: number;
   done?: number;
   total?: number;
 }
@@ -280,12 +282,7 @@ function train(
     run: runId,
     program,
     evaluation,
-    device: request.device,
-    threads: request.threads,
-    resume: request.resume !== undefined,
-    epochs: config.epochs,
-    patience: config.patience,
-    timeLimitS: config.time_limit_s,
+    ...loopSettings(request, config),
     examplesPerEpoch: stepsPerEpoch * rows,
     batches: function* (epoch, from) {
       const order = epochOrder(pool, config.seed, epoch);

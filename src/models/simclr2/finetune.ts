@@ -299,6 +299,8 @@ export function trainClassifier(t: ClassifierTraining): Promise<Outcome> {
     device: request.device,
     threads: request.threads,
     resume: false,
+    // fine-tuning and distillation start over (their inputs are recomputed, not checkpointed)
+    resumable: false,
     epochs: config.epochs,
     patience: config.patience,
     timeLimitS: config.time_limit_s,

@@ -150,6 +150,26 @@ test('fine-tuning a SimCLR v2 run on 10 % of the labels learns; from scratch tak
   assert.ok(Number.isFinite(baseline.top1));
 });
 
+test('a cancelled fine-tuning says it cannot be resumed, and its run is marked cancelled', async () => {
+  const controller = new AbortController();
+  await assert.rejects(
+    trainFinetune(workspace, {
+      from: pretrained,
+      config: resolveFinetuneConfig({ fraction: 0.1, epochs: 5, batch_size: 16 }),
+      device: 'cpu',
+      threads: 1,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === 'training') controller.abort();
+      },
+    }),
+    (e: Error) =>
+      /cancelled at step 1; runs of this kind cannot be resumed: start it again/.test(e.message) &&
+      !/--resume/.test(e.message),
+  );
+  assert.equal(workspace.runs.list()[0].status, 'cancelled');
+});
+
 test("distillation: a half-width student trained on the teacher's outputs alone gets close to its teacher", async () => {
   const teacher = await trainFinetune(workspace, {
     from: pretrained,

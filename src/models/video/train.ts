@@ -8,7 +8,7 @@ import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
 import type { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
 import { codeVersion } from '../code-version.ts';
-import { recordRun, runTrainingLoop } from '../training-loop.ts';
+import { loopSettings, recordRun, runTrainingLoop } from '../training-loop.ts';
 import { epochOrder, imageBatch } from '../vision/batches.ts';
 import { ImageDatasetError } from '../vision/image-set.ts';
 import { type SplitStats, splitImages } from '../vision/splits.ts';
@@ -231,12 +231,7 @@ function train(
     run: runId,
     program,
     evaluation,
-    device: request.device,
-    threads: request.threads,
-    resume: request.resume !== undefined,
-    epochs: config.epochs,
-    patience: config.patience,
-    timeLimitS: config.time_limit_s,
+    ...loopSettings(request, config),
     examplesPerEpoch: split.train.length,
     batches: function* (epoch, from) {
       const order = epochOrder(split.train, config.seed, epoch);

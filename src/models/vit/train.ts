@@ -8,7 +8,7 @@ import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
 import type { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
 import { codeVersion } from '../code-version.ts';
-import { recordRun, runTrainingLoop } from '../training-loop.ts';
+import { loopSettings, recordRun, runTrainingLoop } from '../training-loop.ts';
 import { epochOrder, trainingBatches } from '../vision/batches.ts';
 import {
   channelStats,
@@ -31,6 +31,8 @@ export interface VitProgress {
   images_per_s?: number;
   /** seconds left in the training phase at the current speed */
   eta_s?: number;
+  /** the share of the training phase done (0 to 1) */
+  trained?: number;
   done?: number;
   total?: number;
 }
@@ -212,12 +214,7 @@ function train(
     run: runId,
     program,
     evaluation,
-    device: request.device,
-    threads: request.threads,
-    resume: request.resume !== undefined,
-    epochs: config.epochs,
-    patience: config.patience,
-    timeLimitS: config.time_limit_s,
+    ...loopSettings(request, config),
     examplesPerEpoch: split.train.length,
     batches: function* (epoch, from) {
       const order = epochOrder(split.train, config.seed, epoch);
