@@ -197,13 +197,13 @@ test('the digits images import through the wizard and show their classes', { ski
 async function chooseVitOnDigits(settings: Record<string, string>) {
   await open('train');
   await page.getByLabel('Dataset').selectOption('digits');
-  // the image models, and no model of another kind of data
+  await page.getByLabel('Model').selectOption('vit');
+  // (once the catalogue has loaded) the image models, and no model of another kind of data
   assert.deepEqual(await page.getByLabel('Model').locator('option').allInnerTexts(), [
     'ViT',
     'SimCLR',
     'SimCLR v2',
   ]);
-  await page.getByLabel('Model').selectOption('vit');
   assert.equal(await page.getByLabel('Preset').inputValue(), 'quick');
   await page.getByLabel('Device').selectOption('cpu');
   assert.match(await textOf(page.locator('.devices')), /cpu ✓/);
