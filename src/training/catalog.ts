@@ -221,10 +221,6 @@ const metapath2vec: TrainableModel = {
 const vitSettings = (call: Settings) =>
   resolveVit(presetOf(vitPresets, 'ViT', call.preset, 'quick') as keyof typeof vitPresets, call.config);
 
-/** A resumed run trains with the settings stored with it (its trainer ignores new ones). */
-const storedSettings = <C>(workspace: Workspace, call: TrainCall): C | undefined =>
-  call.resume === undefined ? undefined : (workspace.runs.get(call.resume)?.config as C | undefined);
-
 /**
  * An image trainer's report (ViT, SimCLR) as the Training view shows it: loading the images is the
  * first 3 % of the bar, training up to 95 %, the test and the stored embeddings the rest.
@@ -249,6 +245,37 @@ function imageProgress(call: TrainCall) {
   };
 }
 
+/**
+ * How an image model's run starts: with the preset and the overrides, or, resumed, with the
+ * settings stored with the run (its trainer ignores new ones); its progress as imageProgress says.
+ */
+function imageTraining<C>(
+  trainer: (
+    workspace: Workspace,
+    request: {
+      dataset: string;
+      config: C;
+      device: DeviceChoice;
+      resume?: number;
+      signal?: AbortSignal;
+      onProgress?: ReturnType<typeof imageProgress>;
+    },
+  ) => Promise<unknown>,
+  settings: (call: Settings) => C,
+): TrainableModel['train'] {
+  return async (workspace, call) => {
+    const stored = call.resume === undefined ? undefined : workspace.runs.get(call.resume)?.config;
+    await trainer(workspace, {
+      dataset: call.dataset,
+      config: (stored as C | undefined) ?? settings(call),
+      device: call.device as DeviceChoice,
+      resume: call.resume,
+      signal: call.signal,
+      onProgress: imageProgress(call),
+    });
+  };
+}
+
 const vit: TrainableModel = {
   descriptor: {
     id: 'vit',
@@ -267,16 +294,7 @@ const vit: TrainableModel = {
   check(call) {
     vitSettings(call);
   },
-  async train(workspace, call) {
-    await trainVit(workspace, {
-      dataset: call.dataset,
-      config: storedSettings<VitConfig>(workspace, call) ?? vitSettings(call),
-      device: call.device as DeviceChoice,
-      resume: call.resume,
-      signal: call.signal,
-      onProgress: imageProgress(call),
-    });
-  },
+  train: imageTraining(trainVit, vitSettings),
 };
 
 /** SimCLR v1 and v2 share the trainer and its settings; v2's presets have the 3-layer projection head. */
@@ -308,16 +326,7 @@ function simclrModel(version: 1 | 2): TrainableModel {
     check(call) {
       settings(call);
     },
-    async train(workspace, call) {
-      await trainSimclr(workspace, {
-        dataset: call.dataset,
-        config: storedSettings<SimclrConfig>(workspace, call) ?? settings(call),
-        device: call.device as DeviceChoice,
-        resume: call.resume,
-        signal: call.signal,
-        onProgress: imageProgress(call),
-      });
-    },
+    train: imageTraining(trainSimclr, settings),
   };
 }
 
