@@ -9,7 +9,7 @@ import {
   presets as bert4recPresets,
   resolveConfig as resolveBert4Rec,
 } from '../models/bert4rec/config.ts';
-import { trainBert4Rec } from '../models/bert4rec/train.ts';
+import { type TrainProgress as Bert4RecProgress, trainBert4Rec } from '../models/bert4rec/train.ts';
 import {
   Metapath2vecConfig,
   presets as metapath2vecPresets,
@@ -113,34 +113,13 @@ const bert4rec: TrainableModel = {
     bert4recSettings(call);
   },
   async train(workspace, call) {
-    const config = bert4recSettings(call);
-    let fraction = 0;
-    let eta: number | null = null;
     await trainBert4Rec(workspace, {
       dataset: call.dataset,
-      config,
+      config: bert4recSettings(call),
       device: call.device as DeviceChoice,
       resume: call.resume,
       signal: call.signal,
-      onProgress(p) {
-        if (p.phase === 'training' && p.eta_s !== undefined && p.sequences_per_s) {
-          // the trainer's ETA is (steps left x batch) / rate, so the steps left follow exactly
-          const left = (p.eta_s * p.sequences_per_s) / config.batch_size;
-          fraction = Math.max(fraction, clamp01(p.step / (p.step + left)) * 0.95);
-          eta = p.eta_s;
-        }
-        if (p.phase === 'test' || p.phase === 'storing') fraction = Math.max(fraction, 0.96);
-        call.onProgress({
-          phase: p.phase,
-          epoch: p.epoch,
-          step: p.step,
-          loss: p.loss,
-          throughput:
-            p.sequences_per_s !== undefined ? { value: p.sequences_per_s, unit: 'sequences/s' } : undefined,
-          fraction,
-          etaSeconds: p.phase === 'training' ? eta : null,
-        });
-      },
+      onProgress: trainerProgress(call, 'sequences/s', (p: Bert4RecProgress) => p.sequences_per_s, 0),
     });
   },
 };
@@ -221,29 +200,54 @@ const metapath2vec: TrainableModel = {
 const vitSettings = (call: Settings) =>
   resolveVit(presetOf(vitPresets, 'ViT', call.preset, 'quick') as keyof typeof vitPresets, call.config);
 
+/** What the trainers on the shared training loop report, in their own words for the rate. */
+interface LoopReport {
+  phase: Progress['phase'];
+  epoch: number;
+  step: number;
+  loss?: number;
+  /** seconds left in the training phase */
+  eta_s?: number;
+  /** the share of the training phase done (0 to 1) */
+  trained?: number;
+  done?: number;
+  total?: number;
+}
+
 /**
- * An image trainer's report (ViT, SimCLR) as the Training view shows it: loading the images is the
- * first 3 % of the bar, training up to 95 %, the test and the stored embeddings the rest.
+ * A trainer's report as the Training view shows it: loading the data is the first `loading` of
+ * the bar (the images' decoding; nothing for sequences), training up to 95 %, the test and the
+ * stored embeddings the rest; the rate in `unit`, the ETA while training.
  */
-function imageProgress(call: TrainCall) {
+function trainerProgress<P extends LoopReport>(
+  call: TrainCall,
+  unit: string,
+  rateOf: (p: P) => number | undefined,
+  loading: number,
+) {
   let fraction = 0;
-  return (p: VitProgress | SimclrProgress) => {
+  return (p: P) => {
     if (p.phase === 'loading' && p.total)
-      fraction = Math.max(fraction, 0.03 * clamp01((p.done ?? 0) / p.total));
+      fraction = Math.max(fraction, loading * clamp01((p.done ?? 0) / p.total));
     if (p.phase === 'training' && p.trained !== undefined)
-      fraction = Math.max(fraction, 0.03 + clamp01(p.trained) * 0.92);
+      fraction = Math.max(fraction, loading + clamp01(p.trained) * (0.95 - loading));
     if (p.phase === 'test' || p.phase === 'storing') fraction = Math.max(fraction, 0.96);
+    const rate = rateOf(p);
     call.onProgress({
       phase: p.phase,
       epoch: p.epoch,
       step: p.step,
       loss: p.loss,
-      throughput: p.images_per_s !== undefined ? { value: p.images_per_s, unit: 'images/s' } : undefined,
+      throughput: rate !== undefined ? { value: rate, unit } : undefined,
       fraction,
       etaSeconds: p.phase === 'training' ? (p.eta_s ?? null) : null,
     });
   };
 }
+
+/** The image trainers' (ViT, SimCLR) progress: decoding the images is the first 3 %. */
+const imageProgress = (call: TrainCall) =>
+  trainerProgress(call, 'images/s', (p: VitProgress | SimclrProgress) => p.images_per_s, 0.03);
 
 /**
  * How an image model's run starts: with the preset and the overrides, or, resumed, with the

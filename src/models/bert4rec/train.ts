@@ -34,6 +34,8 @@ export interface TrainProgress {
   sequences_per_s?: number;
   /** seconds left in this training phase at the current speed */
   eta_s?: number;
+  /** the share of the training phase done (0 to 1) */
+  trained?: number;
   done?: number;
   total?: number;
 }
