@@ -79,6 +79,18 @@ export interface LoopSummary {
   best_score: number;
 }
 
+/** How a run of the shared loop went, as every trainer reports it (beside its rate, in its own unit). */
+export interface RunOutcome {
+  run: number;
+  seconds: number;
+  cpu_seconds: number;
+  device: string;
+  epochs: number;
+  steps: number;
+  best_epoch: number;
+  stopped: LoopSummary['stopped'];
+}
+
 export interface TrainingLoop<Result> {
   workspace: Workspace;
   run: number;

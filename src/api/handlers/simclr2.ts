@@ -8,6 +8,7 @@ import {
   resolvePretrainConfig,
 } from '../../models/simclr2/config.ts';
 import { benchJob, distillJob, finetuneJob } from '../../models/simclr2/jobs.ts';
+import type { RunOutcome } from '../../models/training-loop.ts';
 import type { Handler } from '../handler.ts';
 import { refusal } from './refusal.ts';
 import { imageTrainingErrors, trainingHandler } from './training-job.ts';
@@ -64,19 +65,7 @@ export const finetuneEvalCommand: Handler<'eval.finetune'> = async (
 };
 
 /** How a fine-tuning or distillation run went, as both commands report it. */
-function runFigures<
-  R extends {
-    seconds: number;
-    cpu_seconds: number;
-    device: string;
-    epochs: number;
-    steps: number;
-    best_epoch: number;
-    stopped: 'epochs' | 'patience' | 'time';
-    images_per_s: number;
-    embeddings: number;
-  },
->(r: R) {
+function runFigures<R extends RunOutcome & { images_per_s: number; embeddings: number }>(r: R) {
   const { seconds, cpu_seconds, device, epochs, steps, best_epoch, stopped, images_per_s, embeddings } = r;
   return { seconds, cpu_seconds, device, epochs, steps, best_epoch, stopped, images_per_s, embeddings };
 }

@@ -13,7 +13,7 @@ import type { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
 import { codeVersion } from '../code-version.ts';
 import { runDirectory } from '../run-directory.ts';
-import { loopSettings, recordRun, runTrainingLoop } from '../training-loop.ts';
+import { loopSettings, type RunOutcome, recordRun, runTrainingLoop } from '../training-loop.ts';
 import { epochInstances, type Instance, trainingBatches, trainingWindows, type Window } from './batches.ts';
 import { type Bert4RecConfig, predictionsPerBatch } from './config.ts';
 import { evaluateRanking, evaluationUsers, popularityScorer, type Scorer } from './evaluate.ts';
@@ -51,16 +51,9 @@ export interface TrainRequest {
   signal?: AbortSignal;
 }
 
-export interface TrainResult {
-  run: number;
+export interface TrainResult extends Omit<RunOutcome, 'stopped'> {
   model: string;
-  seconds: number;
-  cpu_seconds: number;
-  device: string;
-  epochs: number;
-  steps: number;
-  best_epoch: number;
-  stopped: 'epochs' | 'patience' | 'time' | 'nothing-to-train';
+  stopped: RunOutcome['stopped'] | 'nothing-to-train';
   sequences_per_s: number;
   split: SplitStats;
   validation: RankingMetrics | null;
@@ -119,13 +112,13 @@ export async function trainBert4Rec(workspace: Workspace, request: TrainRequest)
   return { run: run.id, model: modelNameOf(config.objective), split: split.stats, ...outcome };
 }
 
-type RunOutcome = Omit<TrainResult, 'run' | 'model' | 'seconds' | 'cpu_seconds' | 'split'>;
+type TrainingOutcome = Omit<TrainResult, 'run' | 'model' | 'seconds' | 'cpu_seconds' | 'split'>;
 
 async function popularityRun(
   split: SequenceSplit,
   config: Bert4RecConfig,
   request: TrainRequest,
-): Promise<RunOutcome> {
+): Promise<TrainingOutcome> {
   const scorer = popularityScorer(trainingPopularity(split), config.eval_batch);
   const users = evaluationUsers(split, 0, config.seed);
   const test = await evaluateRanking(split, config, scorer, {
@@ -188,7 +181,7 @@ function transformerRun(
   runId: number,
   dir: string,
   progress: (p: TrainProgress) => void,
-): Promise<RunOutcome> {
+): Promise<TrainingOutcome> {
   const windows = trainingWindows(split, config);
   if (windows.length === 0) {
     throw new Error(

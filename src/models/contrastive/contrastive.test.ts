@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ZodError } from 'zod';
 import { evaluateKnn } from '../../eval/image-protocols.ts';
+import { cancelAtFirstStep } from '../../testing/cancel.ts';
 import { openWorkspace } from '../../workspace/workspace.ts';
 import { epochOrder } from '../vision/batches.ts';
 import { barsCsv, importImages } from '../vision/fixtures.ts';
@@ -61,17 +62,13 @@ test('a Siamese ResNet encoder on generated bars: loss falls, similar pairs end 
   const { dir, workspace } = scratch(t);
   await importImages(workspace, 'bars', barsCsv(dir));
   const config = resolveConfig('quick', { epochs: 8, batch_size: 32, width: 8, dim: 16, patience: 8 });
-  const controller = new AbortController();
   await assert.rejects(
     trainContrastivePairs(workspace, {
       dataset: 'bars',
       config,
       device: 'cpu',
       threads: 1,
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.phase === 'training') controller.abort();
-      },
+      ...cancelAtFirstStep(),
     }),
     /cancelled at step 1; a checkpoint was kept \(resume it with --resume 1\)/,
   );

@@ -12,7 +12,13 @@ import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
 import type { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
 import { codeVersion } from '../code-version.ts';
-import { loopSettings, recordRun, runTrainingLoop, type ValidationResult } from '../training-loop.ts';
+import {
+  loopSettings,
+  type RunOutcome,
+  recordRun,
+  runTrainingLoop,
+  type ValidationResult,
+} from '../training-loop.ts';
 import { imageBatch } from '../vision/batches.ts';
 import {
   channelStats,
@@ -65,16 +71,8 @@ export interface ContrastivePairsData {
   converted: number;
 }
 
-export interface ContrastivePairsResult {
-  run: number;
+export interface ContrastivePairsResult extends RunOutcome {
   model: 'contrastive-pairs';
-  seconds: number;
-  cpu_seconds: number;
-  device: string;
-  epochs: number;
-  steps: number;
-  best_epoch: number;
-  stopped: 'epochs' | 'patience' | 'time';
   pairs_per_s: number;
   data: ContrastivePairsData;
   /** weighted k-NN top-1 of the validation images at the best epoch */

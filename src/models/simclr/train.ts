@@ -12,7 +12,13 @@ import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
 import type { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
 import { codeVersion } from '../code-version.ts';
-import { loopSettings, recordRun, runTrainingLoop, type ValidationResult } from '../training-loop.ts';
+import {
+  loopSettings,
+  type RunOutcome,
+  recordRun,
+  runTrainingLoop,
+  type ValidationResult,
+} from '../training-loop.ts';
 import { type Augmentation, simclrAugmentation, viewPairs } from '../vision/augment.ts';
 import { epochOrder, imageBatch } from '../vision/batches.ts';
 import { channelStats, commonShape, ImageDatasetError, type ImageSet } from '../vision/image-set.ts';
@@ -72,16 +78,8 @@ export interface SimclrData {
   converted: number;
 }
 
-export interface SimclrTrainResult {
-  run: number;
+export interface SimclrTrainResult extends RunOutcome {
   model: 'simclr';
-  seconds: number;
-  cpu_seconds: number;
-  device: string;
-  epochs: number;
-  steps: number;
-  best_epoch: number;
-  stopped: 'epochs' | 'patience' | 'time';
   images_per_s: number;
   data: SimclrData;
   /** k-NN top-1 of h on the validation images at the best epoch (0 without validation images) */

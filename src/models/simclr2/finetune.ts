@@ -19,7 +19,13 @@ import { bestCheckpoint, runDirectory } from '../run-directory.ts';
 import { SimclrConfig } from '../simclr/config.ts';
 import { trainProgram } from '../simclr/model.ts';
 import { type SimclrData, shapeOf } from '../simclr/train.ts';
-import { recordRun, runTrainingLoop, type StepBatch, type ValidationResult } from '../training-loop.ts';
+import {
+  type RunOutcome,
+  recordRun,
+  runTrainingLoop,
+  type StepBatch,
+  type ValidationResult,
+} from '../training-loop.ts';
 import { epochOrder, trainingBatches } from '../vision/batches.ts';
 import type { ImageSet } from '../vision/image-set.ts';
 import { ImageDatasetError } from '../vision/image-set.ts';
@@ -74,16 +80,8 @@ export interface ClassifierData {
   representation_dim: number;
 }
 
-export interface ClassifierResult {
-  run: number;
+export interface ClassifierResult extends RunOutcome {
   model: 'simclr2-finetune' | 'simclr2-distill';
-  seconds: number;
-  cpu_seconds: number;
-  device: string;
-  epochs: number;
-  steps: number;
-  best_epoch: number;
-  stopped: 'epochs' | 'patience' | 'time';
   images_per_s: number;
   /** the best epoch's validation score: top-1 (distillation: agreement with the teacher) */
   validation_score: number;

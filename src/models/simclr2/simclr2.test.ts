@@ -7,6 +7,7 @@ import ort from 'onnxruntime-node';
 import { ZodError } from 'zod';
 import { dispatch } from '../../api/dispatcher.ts';
 import { Graph } from '../../onnx/graph.ts';
+import { cancelAtFirstStep } from '../../testing/cancel.ts';
 import { openWorkspace, type Workspace } from '../../workspace/workspace.ts';
 import { trainSimclr } from '../simclr/train.ts';
 import { barsCsv, importImages } from '../vision/fixtures.ts';
@@ -151,17 +152,13 @@ test('fine-tuning a SimCLR v2 run on 10 % of the labels learns; from scratch tak
 });
 
 test('a cancelled fine-tuning says it cannot be resumed, and its run is marked cancelled', async () => {
-  const controller = new AbortController();
   await assert.rejects(
     trainFinetune(workspace, {
       from: pretrained,
       config: resolveFinetuneConfig({ fraction: 0.1, epochs: 5, batch_size: 16 }),
       device: 'cpu',
       threads: 1,
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.phase === 'training') controller.abort();
-      },
+      ...cancelAtFirstStep(),
     }),
     (e: Error) =>
       /cancelled at step 1; runs of this kind cannot be resumed: start it again/.test(e.message) &&

@@ -8,7 +8,7 @@ import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
 import type { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
 import { codeVersion } from '../code-version.ts';
-import { loopSettings, recordRun, runTrainingLoop } from '../training-loop.ts';
+import { loopSettings, type RunOutcome, recordRun, runTrainingLoop } from '../training-loop.ts';
 import { epochOrder, imageBatch } from '../vision/batches.ts';
 import { ImageDatasetError } from '../vision/image-set.ts';
 import { type SplitStats, splitImages } from '../vision/splits.ts';
@@ -64,17 +64,9 @@ export interface VideoData {
   initialised_from: { run: number; parameters: string[] } | null;
 }
 
-export interface VideoTrainResult {
-  run: number;
+export interface VideoTrainResult extends RunOutcome {
   model: 'vivit';
   variant: VivitConfig['variant'];
-  seconds: number;
-  cpu_seconds: number;
-  device: string;
-  epochs: number;
-  steps: number;
-  best_epoch: number;
-  stopped: 'epochs' | 'patience' | 'time';
   clips_per_s: number;
   data: VideoData;
   validation_top1: number;

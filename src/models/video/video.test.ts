@@ -7,6 +7,7 @@ import ort from 'onnxruntime-node';
 import { fitLogisticRegression, predictLogisticRegression } from '../../eval/logistic-regression.ts';
 import { runImport } from '../../ingest/registry.ts';
 import { exportInference } from '../../onnx/compile.ts';
+import { cancelAtFirstStep } from '../../testing/cancel.ts';
 import { sharedDataset } from '../../testing/shared-datasets.ts';
 import { openWorkspace, type Workspace } from '../../workspace/workspace.ts';
 import { clipChannelStats, loadClipSet, sampleFrames } from './clip-set.ts';
@@ -187,7 +188,6 @@ for (const { variant, settings, clips, width } of [
   test(`a cancelled ${variant} run resumes from its checkpoint to the end`, async (t) => {
     const workspace = withWorkspace(t);
     await generateMotionDataset(workspace, { name: 'motion', clips, frames: 4, size: 16, lanes: 1, seed: 4 });
-    const controller = new AbortController();
     const config = tiny(variant, settings);
     let run = 0;
     await assert.rejects(
@@ -196,10 +196,7 @@ for (const { variant, settings, clips, width } of [
         config,
         device: 'cpu',
         threads: 1,
-        signal: controller.signal,
-        onProgress: (p) => {
-          if (p.phase === 'training') controller.abort();
-        },
+        ...cancelAtFirstStep(),
       }),
       (error: Error) => {
         run = Number(/run (\d+)/.exec(error.message)?.[1]);

@@ -8,7 +8,7 @@ import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
 import type { TrainerThread } from '../../onnx/runtime/trainer-thread.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
 import { codeVersion } from '../code-version.ts';
-import { loopSettings, recordRun, runTrainingLoop } from '../training-loop.ts';
+import { loopSettings, type RunOutcome, recordRun, runTrainingLoop } from '../training-loop.ts';
 import { epochOrder, trainingBatches } from '../vision/batches.ts';
 import {
   channelStats,
@@ -64,16 +64,8 @@ export interface VitData {
   converted: number;
 }
 
-export interface VitTrainResult {
-  run: number;
+export interface VitTrainResult extends RunOutcome {
   model: 'vit';
-  seconds: number;
-  cpu_seconds: number;
-  device: string;
-  epochs: number;
-  steps: number;
-  best_epoch: number;
-  stopped: 'epochs' | 'patience' | 'time';
   images_per_s: number;
   data: VitData;
   validation_top1: number;

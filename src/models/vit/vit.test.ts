@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { ZodError } from 'zod';
 import { dispatch } from '../../api/dispatcher.ts';
 import { readCheckpoint, writeCheckpoint } from '../../onnx/runtime/checkpoint.ts';
+import { cancelAtFirstStep } from '../../testing/cancel.ts';
 import { sharedDataset } from '../../testing/shared-datasets.ts';
 import { openWorkspace } from '../../workspace/workspace.ts';
 import { lastCheckpoint, runDirectory } from '../run-directory.ts';
@@ -127,17 +128,13 @@ test('cancel keeps a checkpoint; an exploding update stops the resumed run with 
   const { dir, workspace } = scratch(t);
   await importImages(workspace, 'bars', barsCsv(dir));
   const config = resolveConfig('quick', { epochs: 3, batch_size: 16 });
-  const controller = new AbortController();
   await assert.rejects(
     trainVit(workspace, {
       dataset: 'bars',
       config,
       device: 'cpu',
       threads: 1,
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.phase === 'training') controller.abort();
-      },
+      ...cancelAtFirstStep(),
     }),
     /cancelled at step 1; a checkpoint was kept \(resume it with --resume 1\)/,
   );
