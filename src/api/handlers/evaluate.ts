@@ -4,7 +4,7 @@ import { neighboursOf } from '../../eval/run-evaluation.ts';
 import { runJob } from '../../jobs/run-job.ts';
 import { openWorkspace } from '../../workspace/workspace.ts';
 import type { Handler } from '../handler.ts';
-import { metapath2vecErrors } from './metapath2vec.ts';
+import { embeddingErrors } from './metapath2vec.ts';
 import { refusal } from './refusal.ts';
 
 export const evaluateRunCommand: Handler<'eval.run'> = async (input, { workspace, progress, signal }) => {
@@ -15,7 +15,7 @@ export const evaluateRunCommand: Handler<'eval.run'> = async (input, { workspace
       { onProgress: progress, signal },
     );
   } catch (error) {
-    throw refusal(error, 'eval.run', metapath2vecErrors);
+    throw refusal(error, 'eval.run', embeddingErrors);
   }
 };
 
@@ -31,7 +31,7 @@ export const neighboursCommand: Handler<'eval.neighbours'> = async (input, { wor
     });
     return { run: input.run, ...found };
   } catch (error) {
-    throw refusal(error, 'eval.neighbours', metapath2vecErrors);
+    throw refusal(error, 'eval.neighbours', embeddingErrors);
   } finally {
     ws.close();
   }

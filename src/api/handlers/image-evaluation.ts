@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { imageProtocolJob } from '../../eval/jobs.ts';
 import { runJob } from '../../jobs/run-job.ts';
 import type { Handler } from '../handler.ts';
-import { metapath2vecErrors } from './metapath2vec.ts';
+import { embeddingErrors } from './metapath2vec.ts';
 import { refusal } from './refusal.ts';
 
 export const linearEvalCommand: Handler<'eval.linear'> = async (input, { workspace, progress, signal }) => {
@@ -15,7 +15,7 @@ export const linearEvalCommand: Handler<'eval.linear'> = async (input, { workspa
     if (result.protocol !== 'linear') throw new Error(`eval.linear answered ${result.protocol}`);
     return result;
   } catch (error) {
-    throw refusal(error, 'eval.linear', metapath2vecErrors);
+    throw refusal(error, 'eval.linear', embeddingErrors);
   }
 };
 
@@ -35,6 +35,6 @@ export const knnEvalCommand: Handler<'eval.knn'> = async (input, { workspace, pr
     if (result.protocol !== 'knn') throw new Error(`eval.knn answered ${result.protocol}`);
     return result;
   } catch (error) {
-    throw refusal(error, 'eval.knn', metapath2vecErrors);
+    throw refusal(error, 'eval.knn', embeddingErrors);
   }
 };

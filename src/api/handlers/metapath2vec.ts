@@ -6,10 +6,11 @@ import type { Handler } from '../handler.ts';
 import { modelErrors, refusal } from './refusal.ts';
 
 /**
- * A scheme that does not fit the network is the user's input; a device or a setting the run cannot
- * use is refused. Evaluations of embedding runs answer the same.
+ * The errors of metapath2vec and of the evaluations of stored embeddings (node classification,
+ * neighbours, the linear and k-NN protocols): a scheme that does not fit the network is the user's
+ * input; a device or a setting the run cannot use, or embeddings it cannot evaluate, are refused.
  */
-export const metapath2vecErrors = modelErrors({
+export const embeddingErrors = modelErrors({
   'invalid-input': ['MetaPathError'],
   refused: ['DeviceUnavailable', 'RangeError', 'EvaluationError'],
 });
@@ -41,7 +42,7 @@ export const trainMetapath2vecCommand: Handler<'train.metapath2vec'> = async (
       { onProgress: progress, signal },
     );
   } catch (error) {
-    throw refusal(error, 'train.metapath2vec', metapath2vecErrors);
+    throw refusal(error, 'train.metapath2vec', embeddingErrors);
   }
 };
 
@@ -62,6 +63,6 @@ export const exportWalksCommand: Handler<'walks.export'> = async (input, { works
       { onProgress: progress, signal },
     );
   } catch (error) {
-    throw refusal(error, 'walks.export', metapath2vecErrors);
+    throw refusal(error, 'walks.export', embeddingErrors);
   }
 };
