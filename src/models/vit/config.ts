@@ -89,7 +89,10 @@ const quick: VitConfig = {
 /**
  * quick: seconds on the scikit-learn digits (8 x 8, patch 2: 16 tokens).
  * fashion: Fashion-MNIST (28 x 28, patch 4: 49 tokens), the size of the small public ViT
- * reproductions on it (dimension 64, 6 layers, 4 heads), with flips and 2-pixel shifts.
+ * reproductions on it (dimension 64, 6 layers, 4 heads), with flips and 1-pixel shifts, for 45
+ * minutes on 2 CPU cores (about 800 images/s there: 35 epochs). No dropout: with dropout 0.1 and
+ * 2-pixel shifts, 33 epochs ended with the training top-1 (0.879) below the validation's (0.897),
+ * a network held back by its regularisation rather than one that overfits, in that budget.
  */
 export const presets: Record<SizedPreset, VitConfig> = {
   quick,
@@ -98,14 +101,15 @@ export const presets: Record<SizedPreset, VitConfig> = {
     hidden: 64,
     layers: 6,
     heads: 4,
-    dropout: 0.1,
+    dropout: 0,
     lr: 1e-3,
     warmup: 0.05,
     batch_size: 128,
-    epochs: 30,
+    epochs: 35,
     patience: 10,
+    time_limit_s: 2700,
     flip: true,
-    shift: 2,
+    shift: 1,
     validation_fraction: 0.1,
   },
 };
