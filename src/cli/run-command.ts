@@ -12,7 +12,7 @@ export interface CommandView<N extends CommandName> {
 
 /**
  * Runs one API command for the command line: progress to stderr, the result to stdout (one JSON
- * object with --json), Ctrl-C cancels it cleanly (a second Ctrl-C kills the process).
+ * object with --json), Ctrl-C or SIGTERM cancels it cleanly (a second one kills the process).
  * Failures propagate as ApiError for main() to report.
  */
 export async function runCommand<N extends CommandName>(
@@ -23,12 +23,20 @@ export async function runCommand<N extends CommandName>(
 ): Promise<void> {
   const controller = new AbortController();
   const progress = new ProgressLine(common.progress);
-  const cancel = () => {
+  // SIGTERM (kill, timeout, a shutting-down session) cancels like Ctrl-C: a training run keeps its
+  // checkpoint and is marked cancelled, so it can be resumed, instead of dying with its run still
+  // marked running
+  const cancel = (signal: NodeJS.Signals) => {
     progress.finish();
-    process.stderr.write('cancelling (Ctrl-C again to kill)...\n');
+    process.stderr.write(
+      signal === 'SIGINT'
+        ? 'cancelling (Ctrl-C again to kill)...\n'
+        : `${signal}: cancelling (send it again to kill)...\n`,
+    );
     controller.abort();
   };
   process.once('SIGINT', cancel);
+  process.once('SIGTERM', cancel);
   try {
     const output = await dispatch(name, input, {
       workspace: common.workspace,
@@ -41,5 +49,6 @@ export async function runCommand<N extends CommandName>(
   } finally {
     progress.finish();
     process.off('SIGINT', cancel);
+    process.off('SIGTERM', cancel);
   }
 }

@@ -39,6 +39,38 @@ test('train vit --json, then eval RUN --protocol supervised --json prints the sa
   assert.deepEqual(metrics.classes, ['0', '1', '2', '3']);
 });
 
+test('SIGTERM mid-training (kill, timeout) cancels the run like Ctrl-C: marked cancelled, resumed to the end', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vit-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'workspace.constellation');
+  const workspace = openWorkspace(path);
+  await importImages(workspace, 'bars', barsCsv(dir, { perClass: 20 }));
+  workspace.close();
+  const train = ['train', 'vit', '--dataset', 'bars', '--set', 'epochs=40', '--threads', '1'];
+  const common = ['--workspace', path, '--json'];
+  let terminated = false;
+  const killed = await cli([...train, ...common, '--progress', 'json'], {
+    onStderr: (chunk, child) => {
+      if (!terminated && chunk.includes('"training"')) {
+        terminated = true;
+        child.kill('SIGTERM');
+      }
+    },
+  });
+  assert.ok(terminated, 'a training step was reported before the end');
+  assert.equal(killed.code, 130, killed.stderr);
+  assert.match(killed.stderr, /SIGTERM: cancelling/);
+  assert.equal((oneJson(killed).error as { code: string }).code, 'cancelled');
+  const reopened = openWorkspace(path);
+  const [run] = reopened.runs.list();
+  reopened.close();
+  assert.equal(run.status, 'cancelled');
+
+  const resumed = await cli([...train, '--resume', String(run.id), ...common]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.equal(oneJson(resumed).run, run.id);
+});
+
 test('bench vit --json prints training and inference images per second', async () => {
   const run = await cli([
     'bench',
