@@ -164,6 +164,12 @@ const migrations: readonly string[] = [
     PRIMARY KEY (clustering_id, entity_id)
   ) WITHOUT ROWID;
   `,
+  // 2: which process is training a running run (host and pid), so a run whose process was killed
+  // or crashed is found on the next open instead of showing "running" forever
+  `
+  ALTER TABLE runs ADD COLUMN owner_host TEXT;
+  ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+  `,
 ];
 
 /** The schema version this build writes. */

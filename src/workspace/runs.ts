@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { assertWritable, type Connection } from './connection.ts';
 import { WorkspaceError } from './errors.ts';
 import type { Checkpoint, MetricPoint, MetricSeries, NewRun, Run, RunStatus, RunSummary } from './types.ts';
@@ -93,21 +94,59 @@ export class RunRepository {
 
   /**
    * Moves a run to `status`. The first `running` stamps startedAt, a final status (cancelled,
-   * failed, done) stamps finishedAt; `error` says why a run failed.
+   * failed, done) stamps finishedAt; `error` says why a run failed. `running` records this
+   * process as the run's owner (see releaseAbandoned); any other status clears it.
    */
   setStatus(id: number, status: RunStatus, error: string | null = null): Run {
     assertWritable(this.connection, 'change a run');
     const now = new Date().toISOString();
+    const running = status === 'running';
     const changed = this.connection.db
       .prepare(
         `UPDATE runs SET status = ?, error = ?,
-           started_at = CASE WHEN ? = 'running' THEN coalesce(started_at, ?) ELSE started_at END,
-           finished_at = CASE WHEN ? THEN ? ELSE NULL END
+           started_at = CASE WHEN ? THEN coalesce(started_at, ?) ELSE started_at END,
+           finished_at = CASE WHEN ? THEN ? ELSE NULL END,
+           owner_host = ?, owner_pid = ?
          WHERE id = ?`,
       )
-      .run(status, error, status, now, finalStatuses.has(status) ? 1 : 0, now, id).changes;
+      .run(
+        status,
+        error,
+        running ? 1 : 0,
+        now,
+        finalStatuses.has(status) ? 1 : 0,
+        now,
+        running ? hostname() : null,
+        running ? process.pid : null,
+        id,
+      ).changes;
     if (changed === 0) throw new WorkspaceError(`no run with id ${id}`);
     return this.get(id)!;
+  }
+
+  /**
+   * Runs marked running by a process of this machine that no longer exists (killed, crashed, the
+   * machine lost power) become cancelled, with a message saying so, so they can be resumed from
+   * their last checkpoint. Runs of live processes, and of other machines sharing the file, are left
+   * alone. Returns the ids released.
+   */
+  releaseAbandoned(): number[] {
+    assertWritable(this.connection, 'change a run');
+    const host = hostname();
+    const owned = this.connection.db
+      .prepare(`SELECT id, owner_pid FROM runs WHERE status = 'running' AND owner_host = ?`)
+      .all(host) as { id: number; owner_pid: number }[];
+    const released: number[] = [];
+    for (const { id, owner_pid: pid } of owned) {
+      if (processAlive(pid)) continue;
+      this.setStatus(
+        id,
+        'cancelled',
+        `interrupted: the process training it (pid ${pid}) ended without finishing it (killed or crashed); resume it from its last checkpoint`,
+      );
+      released.push(id);
+    }
+    return released;
   }
 
   /** Adds training time (a job reports the seconds it ran between pauses). */
@@ -194,5 +233,17 @@ export class RunRepository {
   delete(id: number): boolean {
     assertWritable(this.connection, 'delete a run');
     return this.connection.db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes === 1;
+  }
+}
+
+/** Whether a process of this machine exists (signal 0 checks without sending anything). */
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, owned by another user
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

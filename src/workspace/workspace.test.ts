@@ -125,6 +125,80 @@ describe('opening', () => {
   });
 });
 
+describe('runs left running', () => {
+  const runIn = (workspace: Workspace) =>
+    workspace.runs.create({
+      datasetId: importLog(workspace).commit().id,
+      model: 'vit',
+      config: {},
+      seed: 1,
+      device: 'cpu',
+      codeVersion: 'v',
+    }).id;
+
+  test("a run whose process ended while training it is cancelled on the next open, saying so; a live process's run is left running", () => {
+    const path = newPath();
+    const workspace = openWorkspace(path);
+    const abandoned = runIn(workspace);
+    const live = workspace.runs.create({ ...workspace.runs.get(abandoned)!, config: {} }).id;
+    workspace.runs.setStatus(live, 'running');
+    // another process marks the first run running and exits without finishing it, as a killed one would
+    const trainer = `
+      import { openWorkspace } from ${JSON.stringify(fileURLToPath(new URL('./index.ts', import.meta.url)))};
+      const workspace = openWorkspace(process.argv[1]);
+      workspace.runs.setStatus(Number(process.argv[2]), 'running');
+      console.log(process.pid);
+      process.exit(0);`;
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', trainer, path, String(abandoned)],
+      { encoding: 'utf8' },
+    );
+    assert.equal(child.status, 0, child.stderr);
+    const pid = Number(child.stdout.trim());
+    assert.equal(workspace.runs.get(abandoned)!.status, 'running');
+    workspace.close();
+
+    const reopened = openWorkspace(path);
+    try {
+      const run = reopened.runs.get(abandoned)!;
+      assert.equal(run.status, 'cancelled');
+      assert.equal(
+        run.error,
+        `interrupted: the process training it (pid ${pid}) ended without finishing it (killed or crashed); resume it from its last checkpoint`,
+      );
+      assert.ok(run.finishedAt !== null);
+      assert.equal(reopened.runs.get(live)!.status, 'running');
+      assert.deepEqual(reopened.runs.releaseAbandoned(), []);
+      // a status other than running clears the owner: a finished run is never released
+      reopened.runs.setStatus(live, 'done');
+      assert.deepEqual(reopened.runs.releaseAbandoned(), []);
+    } finally {
+      reopened.close();
+    }
+  });
+
+  test('a file of schema version 1 read first by a reading command is migrated, its data kept', () => {
+    const path = newPath();
+    const workspace = openWorkspace(path);
+    const run = runIn(workspace);
+    workspace.close();
+    // back to version 1: the runs table without its owner columns
+    const db = new Database(path);
+    db.exec('ALTER TABLE runs DROP COLUMN owner_host; ALTER TABLE runs DROP COLUMN owner_pid');
+    db.pragma('user_version = 1');
+    db.close();
+    const reader = openWorkspace(path, { readonly: true });
+    try {
+      assert.equal(reader.runs.get(run)!.model, 'vit');
+      assert.equal(reader.datasets.list().length, 1);
+    } finally {
+      reader.close();
+    }
+    assert.equal((dump(path) as { version: number }).version, schemaVersion);
+  });
+});
+
 describe('import', () => {
   test('commit makes the dataset visible with its stats, entities and relations', () => {
     const workspace = openWorkspace(newPath());

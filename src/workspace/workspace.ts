@@ -81,19 +81,28 @@ export class Workspace {
     try {
       if (readonly) {
         const found = userVersion(db);
+        if (found < schemaVersion) {
+          // an older file read first by a reading command: migrated once through a writing
+          // connection, then read as asked
+          db.close();
+          Workspace.open(path).close();
+          return Workspace.open(path, options);
+        }
         if (found !== schemaVersion) {
           throw new WorkspaceError(
-            `${path}: workspace schema version ${found}, this Constellation reads version ${schemaVersion}; open it read-write once to migrate`,
+            `${path}: workspace schema version ${found} is newer than this Constellation (${schemaVersion}); update Constellation to open it`,
           );
         }
       } else {
         migrate(db, path);
       }
     } catch (error) {
-      db.close();
+      if (db.open) db.close();
       throw error;
     }
-    return new Workspace(path, readonly, db);
+    const workspace = new Workspace(path, readonly, db);
+    if (!readonly) workspace.runs.releaseAbandoned();
+    return workspace;
   }
 
   /**
