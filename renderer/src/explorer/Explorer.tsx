@@ -8,6 +8,7 @@ import type { CommandInput, CommandOutput } from '../../../src/api/index.ts';
 import { client } from '../actions.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { useStore } from '../state/store.ts';
+import { AttentionMap } from './AttentionMap.tsx';
 import { type Category, centresOf, colouringOf, countsOf, sizesOf } from './categories.ts';
 import { type AlignedPoints, alignedPoints } from './comparison.ts';
 import { namesOf, searchNames } from './name-search.ts';
@@ -676,6 +677,12 @@ export function Explorer() {
                   </li>
                 ))}
               </ol>
+            </div>
+          )}
+          {current?.model === 'vit' && focus !== null && loaded && run !== null && (
+            <div className="panel">
+              <h4>Where run #{run} looks</h4>
+              <AttentionMap run={run} entity={loaded.entityIds[focus]} />
             </div>
           )}
           {selection && colouring && (

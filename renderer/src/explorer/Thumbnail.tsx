@@ -11,7 +11,8 @@ type Picture = CommandOutput<'media.thumbnail'>;
 const kept = 512;
 const pictures = new Map<number, Promise<Picture>>();
 
-function pictureOf(entity: number): Promise<Picture> {
+/** One entity's picture, asked for once and kept (the tooltip and the attention panel share it). */
+export function pictureOf(entity: number): Promise<Picture> {
   const known = pictures.get(entity);
   if (known) return known;
   const asked = client().call('media.thumbnail', { entity });
