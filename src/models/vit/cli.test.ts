@@ -9,13 +9,19 @@ import { cli, oneJson } from '../../cli/spawn-cli.ts';
 import { openWorkspace } from '../../workspace/workspace.ts';
 import { barsCsv, importImages } from '../vision/fixtures.ts';
 
-test('train vit --json, then eval RUN --protocol supervised --json prints the same top-1 and confusion', async (t) => {
+/** A workspace file holding 4 classes x 20 generated bar images as dataset 'bars'. */
+async function barsWorkspace(t: { after: (fn: () => void) => void }): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'vit-cli-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'workspace.constellation');
   const workspace = openWorkspace(path);
   await importImages(workspace, 'bars', barsCsv(dir, { perClass: 20 }));
   workspace.close();
+  return path;
+}
+
+test('train vit --json, then eval RUN --protocol supervised --json prints the same top-1 and confusion', async (t) => {
+  const path = await barsWorkspace(t);
   const common = ['--workspace', path, '--json'];
   const trained = await cli([
     'train',
@@ -40,12 +46,7 @@ test('train vit --json, then eval RUN --protocol supervised --json prints the sa
 });
 
 test('SIGTERM mid-training (kill, timeout) cancels the run like Ctrl-C: marked cancelled, resumed to the end', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vit-cli-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'workspace.constellation');
-  const workspace = openWorkspace(path);
-  await importImages(workspace, 'bars', barsCsv(dir, { perClass: 20 }));
-  workspace.close();
+  const path = await barsWorkspace(t);
   const train = ['train', 'vit', '--dataset', 'bars', '--set', 'epochs=40', '--threads', '1'];
   const common = ['--workspace', path, '--json'];
   let terminated = false;
