@@ -14,7 +14,10 @@ import { RunRepository } from './runs.ts';
 import type { ImportSession } from './types.ts';
 
 export interface OpenOptions {
-  /** workers and readers: no writes, no migration, the file must exist */
+  /**
+   * workers and readers: no writes, the file must exist (an older file is migrated once through a
+   * writing connection first)
+   */
   readonly?: boolean;
 }
 
@@ -101,7 +104,14 @@ export class Workspace {
       throw error;
     }
     const workspace = new Workspace(path, readonly, db);
-    if (!readonly) workspace.runs.releaseAbandoned();
+    if (!readonly) {
+      try {
+        workspace.runs.releaseAbandoned();
+      } catch {
+        // another connection held the write lock past the busy timeout: the runs stay as they
+        // are until the next open, which tries again; opening must not fail for it
+      }
+    }
     return workspace;
   }
 
