@@ -25,8 +25,18 @@ export async function runCommand<N extends CommandName>(
   const progress = new ProgressLine(common.progress);
   // SIGTERM (kill, timeout, a shutting-down session) cancels like Ctrl-C: a training run keeps its
   // checkpoint and is marked cancelled, so it can be resumed, instead of dying with its run still
-  // marked running
+  // marked running. GNU timeout sends its signal twice at once (to the command, then to its process
+  // group), so a repeat within a second is the same request; a later one kills.
+  let cancelledAt = 0;
   const cancel = (signal: NodeJS.Signals) => {
+    if (cancelledAt > 0) {
+      if (Date.now() - cancelledAt < 1000) return;
+      process.off('SIGINT', cancel);
+      process.off('SIGTERM', cancel);
+      process.kill(process.pid, signal);
+      return;
+    }
+    cancelledAt = Date.now();
     progress.finish();
     process.stderr.write(
       signal === 'SIGINT'
@@ -35,8 +45,8 @@ export async function runCommand<N extends CommandName>(
     );
     controller.abort();
   };
-  process.once('SIGINT', cancel);
-  process.once('SIGTERM', cancel);
+  process.on('SIGINT', cancel);
+  process.on('SIGTERM', cancel);
   try {
     const output = await dispatch(name, input, {
       workspace: common.workspace,
