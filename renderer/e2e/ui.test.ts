@@ -450,5 +450,8 @@ test('a run paused as the app closed is offered on the next start and resumes fr
   await live.getByRole('button', { name: 'Cancel' }).click();
   await live.locator('.job-status', { hasText: 'cancelled' }).waitFor({ timeout: 60_000 });
   await open('home');
+  // the runs list the offer reads is refreshed after the job's end reaches the page: wait for it
+  // to go (fails after the timeout if the run stays offered)
+  await page.getByTestId('paused-runs').waitFor({ state: 'detached', timeout: 30_000 });
   assert.equal(await page.getByTestId('paused-runs').count(), 0);
 });
