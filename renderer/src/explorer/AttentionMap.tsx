@@ -48,17 +48,13 @@ export function AttentionMap({ run, entity }: { run: number; entity: number }) {
     context.clearRect(0, 0, side, side);
     // stretched to the square the model reads (its image_size), so the patches line up
     context.drawImage(picture, 0, 0, side, side);
-    const cell = side / maps.grid;
+    // patch k spans edge(k) to edge(k + 1): whole pixels, no gaps between neighbours
+    const edge = (k: number) => Math.round((k * side) / maps.grid);
     shades(map).forEach((shade, p) => {
+      const column = p % maps.grid;
+      const row = Math.floor(p / maps.grid);
       context.fillStyle = `rgb(0 0 0 / ${darkest * (1 - shade)})`;
-      const x = Math.round((p % maps.grid) * cell);
-      const y = Math.round(Math.floor(p / maps.grid) * cell);
-      context.fillRect(
-        x,
-        y,
-        Math.round(((p % maps.grid) + 1) * cell) - x,
-        Math.round((Math.floor(p / maps.grid) + 1) * cell) - y,
-      );
+      context.fillRect(edge(column), edge(row), edge(column + 1) - edge(column), edge(row + 1) - edge(row));
     });
   }, [maps, map, picture]);
 
