@@ -13,6 +13,11 @@ export interface ResnetShape {
   stages: number;
   /** basic blocks per stage */
   blocks: number;
+  /**
+   * stride of the stem (default 1, the paper's CIFAR stem): 2 halves every feature map, which at
+   * a quarter of the cost per pixel buys a wider network and so a wider h
+   */
+  stemStride?: number;
 }
 
 /** Width of the representation: the last stage's channels. */
@@ -50,7 +55,7 @@ export function resnetEncoder(layers: Layers, pixels: Tensor, shape: ResnetShape
     const stem = convolution(layers, 'resnet/stem/conv', pixels, {
       channels: shape.width,
       kernel: 3,
-      stride: 1,
+      stride: shape.stemStride ?? 1,
     });
     let x = op.relu(batchNormalisation(layers, 'resnet/stem/bn', stem));
     for (let stage = 0; stage < shape.stages; stage++) {

@@ -63,6 +63,11 @@ test('basic blocks (identity and projection shortcut) and the whole encoder: flo
   await check('identity block', (l, x) => basicBlock(l, 'b', x, 2, 1), [3, 2, 4, 4]);
   await check('projection block', (l, x) => basicBlock(l, 'b', x, 4, 2), [3, 2, 5, 5]);
   await check('encoder', (l, x) => resnetEncoder(l, x, { width: 2, stages: 2, blocks: 1 }), [2, 1, 6, 6]);
+  await check(
+    'encoder with a stride-2 stem',
+    (l, x) => resnetEncoder(l, x, { width: 2, stages: 2, blocks: 1, stemStride: 2 }),
+    [2, 1, 8, 8],
+  );
 });
 
 test('training moves the BatchNorm running statistics; inference uses them, so an image does not depend on its batch', async () => {

@@ -70,6 +70,7 @@ export function encode(
     width: config.resnet_width,
     stages: shape.stages,
     blocks: config.resnet_blocks,
+    stemStride: config.resnet_stem_stride,
   });
 }
 

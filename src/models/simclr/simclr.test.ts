@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { ZodError } from 'zod';
 import { dispatch } from '../../api/dispatcher.ts';
 import { readCheckpoint, writeCheckpoint } from '../../onnx/runtime/checkpoint.ts';
@@ -27,7 +28,7 @@ function scratch(t: { after: (fn: () => void) => void }) {
 }
 
 test('settings: presets, overrides checked, ResNet stages adapting to the image size', () => {
-  assert.equal(resolveConfig('fashion').resnet_width, 16);
+  assert.equal(resolveConfig('fashion').resnet_width, 32);
   assert.equal(resolveConfig('quick', { head_layers: 3 }).head_layers, 3);
   assert.throws(
     () => resolveConfig('quick', { batch_size: 64, micro_batch: 24 }),
@@ -43,6 +44,13 @@ test('settings: presets, overrides checked, ResNet stages adapting to the image 
     [2, 3, 4, 4],
   );
   assert.equal(resnetStages(resolveConfig('fashion'), 28), 3);
+  // a stride-2 stem leaves half the side to the stages: 28 -> 14 holds 2 stages (14, 7), 32 -> 16 holds 3
+  const strided = resolveConfig('default', { resnet_stem_stride: 2 });
+  assert.deepEqual(
+    [28, 32].map((side) => resnetStages(strided, side)),
+    [2, 3],
+  );
+  assert.throws(() => resolveConfig('quick', { resnet_stem_stride: 3 }), ZodError);
 });
 
 test('SimCLR on generated bars: NT-Xent falls, h of every image stored, k-NN top-1 reported and matching eval.knn', async (t) => {
@@ -103,7 +111,7 @@ test('a batch larger than the dataset trains on all of it each step; micro-batch
 });
 
 test('cancel keeps a checkpoint and resume finishes the run; an exploding update stops a resumed run with a clear message and leaves its checkpoint', async (t) => {
-  const { dir, workspace } = scratch(t);
+  const { dir, path, workspace } = scratch(t);
   await importImages(workspace, 'bars', barsCsv(dir));
   const config = resolveConfig('quick', { epochs: 2, batch_size: 32 });
   const cancelled = async () => {
@@ -121,6 +129,11 @@ test('cancel keeps a checkpoint and resume finishes the run; an exploding update
   };
   const first = await cancelled();
   assert.equal(workspace.runs.get(first)!.status, 'cancelled');
+  // as a run stored before resnet_stem_stride existed: it resumes with the setting's default
+  const db = new Database(path);
+  db.prepare("UPDATE runs SET config = json_remove(config, '$.resnet_stem_stride') WHERE id = ?").run(first);
+  db.close();
+  assert.equal('resnet_stem_stride' in workspace.runs.get(first)!.config, false);
   const resumed = await trainSimclr(workspace, {
     dataset: 'bars',
     config,

@@ -26,7 +26,7 @@ import type { ImageSplit, SplitStats } from '../vision/splits.ts';
 import { patchSize } from '../vit/config.ts';
 import type { Normalisation } from '../vit/model.ts';
 import { runImages } from '../vit/train.ts';
-import { resnetStages, type SimclrConfig } from './config.ts';
+import { resnetStages, SimclrConfig } from './config.ts';
 import { inferenceProgram, representationDim, type SimclrShape, trainProgram, vitSettings } from './model.ts';
 
 export interface SimclrProgress {
@@ -189,7 +189,8 @@ export async function trainSimclr(
   }
   progress({ phase: 'loading', epoch: 0, step: 0 });
   const stored = resumed?.config as unknown as (SimclrConfig & { data: SimclrData }) | undefined;
-  const config: SimclrConfig = stored ?? request.config;
+  // parsed again so a run stored before a setting existed resumes with that setting's default
+  const config: SimclrConfig = stored ? SimclrConfig.parse(stored) : request.config;
   let channels: 1 | 3;
   let size: number;
   if (stored) ({ channels, image_size: size } = stored.data);

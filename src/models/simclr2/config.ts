@@ -19,6 +19,14 @@ import {
 export const pretrainPresets = Object.fromEntries(
   presetNames.map((name) => [name, { ...simclrPresets[name], head_layers: 3 }]),
 ) as Record<PresetName, SimclrConfig>;
+// v2's fashion pretraining keeps the network its label-fraction table was measured with (width 16
+// on the full 28 pixels, 10 epochs); v1's wider strided-stem network is not measured under v2
+pretrainPresets.fashion = {
+  ...pretrainPresets.fashion,
+  resnet_width: 16,
+  resnet_stem_stride: 1,
+  epochs: 10,
+};
 
 export function resolvePretrainConfig(
   preset: PresetName,

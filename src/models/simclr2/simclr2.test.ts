@@ -46,10 +46,14 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('v2 pretraining presets are SimCLR presets with the 3-layer head', () => {
+test('v2 pretraining presets are SimCLR presets with the 3-layer head; fashion keeps its measured network', () => {
   const quick = resolvePretrainConfig('quick');
   assert.equal(quick.head_layers, 3);
-  assert.equal(resolvePretrainConfig('fashion').resnet_width, 16);
+  const fashion = resolvePretrainConfig('fashion');
+  assert.deepEqual(
+    [fashion.resnet_width, fashion.resnet_stem_stride, fashion.epochs, fashion.head_layers],
+    [16, 1, 10, 3],
+  );
   assert.equal(resolvePretrainConfig('quick', { head_layers: 4 }).head_layers, 4);
   assert.equal(workspace.runs.get(pretrained)!.config.head_layers, 3);
 });
