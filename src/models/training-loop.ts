@@ -24,11 +24,9 @@ export class TrainingDiverged extends Error {
 }
 
 export class TrainingCancelled extends Error {
-  constructor(run: number, step: number, resumable = true) {
+  constructor(run: number, step: number) {
     super(
-      resumable
-        ? `training of run ${run} cancelled at step ${step}; a checkpoint was kept (resume it with --resume ${run})`
-        : `training of run ${run} cancelled at step ${step}; runs of this kind cannot be resumed: start it again`,
+      `training of run ${run} cancelled at step ${step}; a checkpoint was kept (resume it with --resume ${run})`,
     );
     this.name = 'AbortError';
   }
@@ -101,8 +99,6 @@ export interface TrainingLoop<Result> {
   threads?: number;
   /** continue from the run's last checkpoint */
   resume: boolean;
-  /** false: the trainer cannot resume this run, so a cancellation does not offer it (default true) */
-  resumable?: boolean;
   epochs: number;
   patience: number;
   /** 0: no limit */
@@ -183,7 +179,7 @@ export async function runTrainingLoop<Result>(loop: TrainingLoop<Result>): Promi
   const cancel = async () => {
     await thread.checkpoint(last, { cursor });
     workspace.runs.addCheckpoint(runId, step, { path: last });
-    return new TrainingCancelled(runId, step, loop.resumable !== false);
+    return new TrainingCancelled(runId, step);
   };
   try {
     // a checkpoint before the first step, so even a run that diverges at once leaves one

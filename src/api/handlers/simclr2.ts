@@ -10,6 +10,7 @@ import {
 import { benchJob, distillJob, finetuneJob } from '../../models/simclr2/jobs.ts';
 import type { RunOutcome } from '../../models/training-loop.ts';
 import type { Handler } from '../handler.ts';
+import { ApiError } from '../schema/errors.ts';
 import { refusal } from './refusal.ts';
 import { imageTrainingErrors, trainingHandler } from './training-job.ts';
 
@@ -27,6 +28,7 @@ export const finetuneEvalCommand: Handler<'eval.finetune'> = async (
   { workspace, progress, signal },
 ) => {
   const config = resolveFinetuneConfig(input.settings);
+  settingsOfResume('eval.finetune', input);
   try {
     const r = await runJob(
       finetuneJob,
@@ -34,6 +36,7 @@ export const finetuneEvalCommand: Handler<'eval.finetune'> = async (
         workspace: resolve(workspace),
         from: input.run,
         config,
+        resume: input.resume,
         device: input.device,
         threads: input.threads,
       },
@@ -45,8 +48,8 @@ export const finetuneEvalCommand: Handler<'eval.finetune'> = async (
       run: input.run,
       model: 'simclr' as const,
       finetuned_run: r.run,
-      init: config.init,
-      fraction: config.fraction,
+      init: r.config.init,
+      fraction: r.config.fraction,
       labels: data.labelled + data.labelled_validation,
       labelled_train: data.labelled,
       labelled_validation: data.labelled_validation,
@@ -64,6 +67,18 @@ export const finetuneEvalCommand: Handler<'eval.finetune'> = async (
   }
 };
 
+/** A resumed run trains on with its own settings: new ones are refused rather than ignored. */
+function settingsOfResume(command: string, input: { resume?: number; settings: Record<string, unknown> }) {
+  const given = Object.keys(input.settings);
+  if (input.resume !== undefined && given.length > 0) {
+    throw new ApiError({
+      code: 'invalid-input',
+      command,
+      message: `run ${input.resume} resumes with its own settings; leave out ${given.join(', ')}`,
+    });
+  }
+}
+
 /** How a fine-tuning or distillation run went, as both commands report it. */
 function runFigures<R extends RunOutcome & { images_per_s: number; embeddings: number }>(r: R) {
   const { seconds, cpu_seconds, device, epochs, steps, best_epoch, stopped, images_per_s, embeddings } = r;
@@ -72,6 +87,7 @@ function runFigures<R extends RunOutcome & { images_per_s: number; embeddings: n
 
 export const distillCommand: Handler<'distill'> = async (input, { workspace, progress, signal }) => {
   const config = resolveDistillConfig(input.settings);
+  settingsOfResume('distill', input);
   try {
     const r = await runJob(
       distillJob,
@@ -79,6 +95,7 @@ export const distillCommand: Handler<'distill'> = async (input, { workspace, pro
         workspace: resolve(workspace),
         teacher: input.teacher,
         config,
+        resume: input.resume,
         device: input.device,
         threads: input.threads,
       },
@@ -92,8 +109,8 @@ export const distillCommand: Handler<'distill'> = async (input, { workspace, pro
       teacher_top1: r.teacher_top1,
       agreement: r.agreement,
       validation_agreement: r.validation_score,
-      temperature: config.temperature,
-      label_weight: config.label_weight,
+      temperature: r.config.temperature,
+      label_weight: r.config.label_weight,
       labels: r.data.labelled,
       student_width: r.student_width,
       teacher_width: r.teacher_width,

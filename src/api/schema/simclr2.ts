@@ -26,6 +26,8 @@ export const simclr2Commands = {
       run: RunId,
       /** fine-tuning settings: fraction (0.1 unless given), init, lr, epochs, batch_size... */
       settings: Settings,
+      /** a stopped fine-tuning of this run to continue from its last checkpoint (its own settings apply) */
+      resume: RunId.optional(),
       device: Device.default('auto'),
       threads: Threads,
     }),
@@ -64,6 +66,8 @@ export const simclr2Commands = {
       teacher: RunId,
       /** distillation settings: student_width, temperature, label_weight, lr, epochs, batch_size... */
       settings: Settings,
+      /** a stopped distillation of this teacher to continue from its last checkpoint (its own settings apply) */
+      resume: RunId.optional(),
       device: Device.default('auto'),
       threads: Threads,
     }),

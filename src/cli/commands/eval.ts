@@ -13,6 +13,7 @@ interface EvalFlags extends CommonFlags {
   repeats?: string;
   seed?: string;
   set?: Record<string, unknown>;
+  resume?: string;
   device: 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
   threads?: string;
 }
@@ -52,6 +53,7 @@ export function registerEval(program: Command): void {
         'finetune: a fine-tuning setting, e.g. fraction=0.01, init=scratch, epochs=60, lr=0.001 (repeatable)',
         setting,
       )
+      .option('--resume <run>', 'finetune: continue a stopped fine-tuning of RUN with its own settings')
       .addOption(
         new Option('--device <device>', 'finetune: execution provider')
           .choices(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'])
@@ -63,7 +65,8 @@ export function registerEval(program: Command): void {
       await evalFinetune(Number(run), flags);
       return;
     }
-    if (flags.set) throw new InvalidArgumentError('--set applies to --protocol finetune');
+    if (flags.set || flags.resume)
+      throw new InvalidArgumentError('--set and --resume apply to --protocol finetune');
     if (flags.protocol === 'supervised') {
       await evalSupervised(Number(run), flags);
       return;

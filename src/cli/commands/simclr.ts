@@ -15,6 +15,8 @@ type Device = 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
 
 interface RunFlags extends CommonFlags {
   set?: Record<string, unknown>;
+  /** a stopped fine-tuning or distillation run to continue */
+  resume?: string;
   device: Device;
   threads?: string;
 }
@@ -28,6 +30,8 @@ const devices = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
 const percent = (x: number) => `${(100 * x).toFixed(2)} %`;
 const threadCount = (flags: { threads?: string }) =>
   flags.threads === undefined ? undefined : Number(flags.threads);
+const resumedRun = (flags: { resume?: string }) =>
+  flags.resume === undefined ? undefined : Number(flags.resume);
 
 /** --device and --threads of every command that trains. */
 function withDevice(command: Command): Command {
@@ -97,7 +101,13 @@ function classifierProgress(p: {
 export async function evalFinetune(run: number, flags: RunFlags): Promise<void> {
   await runCommand(
     'eval.finetune',
-    { run, settings: flags.set ?? {}, device: flags.device, threads: threadCount(flags) },
+    {
+      run,
+      settings: flags.set ?? {},
+      resume: resumedRun(flags),
+      device: flags.device,
+      threads: threadCount(flags),
+    },
     commonOptions(flags),
     {
       progress: classifierProgress,
@@ -140,7 +150,8 @@ export function registerSimclr(program: Command): void {
           '--set <key=value>',
           'a distillation setting, e.g. temperature=2, label_weight=0.5, student_width=4, epochs=10 (repeatable)',
           setting,
-        ),
+        )
+        .option('--resume <run>', 'continue a stopped distillation of this teacher with its own settings'),
     ),
   ).action(async (teacher: string, flags: RunFlags) => {
     await runCommand(
@@ -148,6 +159,7 @@ export function registerSimclr(program: Command): void {
       {
         teacher: Number(teacher),
         settings: flags.set ?? {},
+        resume: resumedRun(flags),
         device: flags.device,
         threads: threadCount(flags),
       },

@@ -15,12 +15,13 @@ import { epochOrder, imageBatch } from '../vision/batches.ts';
 import type { ImageSet } from '../vision/image-set.ts';
 import { classify } from '../vit/evaluate.ts';
 import { bestParametersSession } from '../vit/stored-run.ts';
-import type { DistillConfig, FinetuneConfig } from './config.ts';
+import { type DistillConfig, type FinetuneConfig, resolveDistillConfig } from './config.ts';
 import {
   type ClassifierData,
   type ClassifierProgress,
   type ClassifierResult,
   simclrRunImages,
+  stoppedClassifierRun,
   storedRun,
   trainClassifier,
   weightCount,
@@ -32,6 +33,8 @@ export interface DistillRequest {
   /** a fine-tuned classifier run (simclr2-finetune, pretrained or from scratch) */
   teacher: number;
   config: DistillConfig;
+  /** a stopped distillation of `teacher` to continue from its last checkpoint, with its own settings */
+  resume?: number;
   device: DeviceChoice;
   threads?: number;
   onProgress?(progress: ClassifierProgress): void;
@@ -40,6 +43,8 @@ export interface DistillRequest {
 
 export interface DistillResult extends ClassifierResult {
   model: 'simclr2-distill';
+  /** the settings it trained with (a resumed run's own) */
+  config: DistillConfig;
   teacher: number;
   teacher_top1: number;
   /** test images where the student's class is the teacher's */
@@ -97,7 +102,11 @@ function agreementWith(teacherClass: Int32Array, images: Int32Array, predicted: 
 
 export async function trainDistill(workspace: Workspace, request: DistillRequest): Promise<DistillResult> {
   const progress = request.onProgress ?? (() => {});
-  const { config } = request;
+  const resumed =
+    request.resume === undefined
+      ? null
+      : stoppedClassifierRun<DistillConfig>(workspace, request.resume, 'simclr2-distill', request.teacher);
+  const config = resumed ? resolveDistillConfig(resumed.config) : request.config;
   progress({ phase: 'loading', epoch: 0, step: 0 });
   const teacherRun = storedRun<FinetuneConfig & { data: ClassifierData }>(
     workspace,
@@ -147,7 +156,7 @@ export async function trainDistill(workspace: Workspace, request: DistillRequest
   );
   const perClass = new Array<number>(classes).fill(0);
   for (const i of labelled) perClass[set.labels[i]]++;
-  const data: ClassifierData = {
+  const data: ClassifierData = resumed?.data ?? {
     from: request.teacher,
     simclr_run: teacherData.simclr_run,
     simclr: network,
@@ -160,18 +169,21 @@ export async function trainDistill(workspace: Workspace, request: DistillRequest
     batch,
     representation_dim: program.parameters.find((p) => p.name === 'classifier/w')!.shape[0],
   };
-  const run = workspace.runs.create({
-    datasetId: dataset.id,
-    model: 'simclr2-distill',
-    config: { ...config, data } as unknown as Record<string, unknown>,
-    seed: config.seed,
-    device: request.device,
-    codeVersion: codeVersion(),
-  });
-  const outcome = await recordRun(workspace, run.id, () =>
+  const runId =
+    resumed?.run ??
+    workspace.runs.create({
+      datasetId: dataset.id,
+      model: 'simclr2-distill',
+      config: { ...config, data } as unknown as Record<string, unknown>,
+      seed: config.seed,
+      device: request.device,
+      codeVersion: codeVersion(),
+    }).id;
+  const outcome = await recordRun(workspace, runId, () =>
     trainClassifier({
       workspace,
-      runId: run.id,
+      runId,
+      resume: resumed !== null,
       set,
       split: { validation: split.validation, test: split.test },
       program,
@@ -208,7 +220,7 @@ export async function trainDistill(workspace: Workspace, request: DistillRequest
   );
   const student = await runLogits(
     workspace,
-    run.id,
+    runId,
     data,
     set,
     split.test,
@@ -218,10 +230,11 @@ export async function trainDistill(workspace: Workspace, request: DistillRequest
   const studentClass = Int32Array.from(split.test, (_, k) => argmax(student, k, classes));
   const teacherHits = split.test.filter((image) => teacherClass[image] === set.labels[image]).length;
   const agreement = agreementWith(teacherClass, split.test, studentClass);
-  workspace.runs.appendMetrics(run.id, [{ name: 'test/agreement', step: outcome.steps, value: agreement }]);
+  workspace.runs.appendMetrics(runId, [{ name: 'test/agreement', step: outcome.steps, value: agreement }]);
   return {
-    run: run.id,
+    run: runId,
     model: 'simclr2-distill',
+    config,
     data,
     ...outcome,
     teacher: request.teacher,

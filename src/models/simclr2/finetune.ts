@@ -32,7 +32,7 @@ import { ImageDatasetError } from '../vision/image-set.ts';
 import { type Classifier, classifierRun, type SupervisedMetrics } from '../vit/evaluate.ts';
 import { RunNotUsable } from '../vit/stored-run.ts';
 import { runImages } from '../vit/train.ts';
-import type { FinetuneConfig } from './config.ts';
+import { type FinetuneConfig, resolveFinetuneConfig } from './config.ts';
 import { labelledFraction } from './label-fraction.ts';
 import { type ClassifierShape, classifierInference, finetuneProgram, startingFrom } from './model.ts';
 
@@ -52,6 +52,8 @@ export interface FinetuneRequest {
   /** the SimCLR run whose encoder (and architecture, images and split) the fine-tuning starts from */
   from: number;
   config: FinetuneConfig;
+  /** a stopped fine-tuning of `from` to continue from its last checkpoint, with its own settings */
+  resume?: number;
   device: DeviceChoice;
   threads?: number;
   onProgress?(progress: ClassifierProgress): void;
@@ -112,6 +114,29 @@ export function storedRun<T>(workspace: Workspace, runId: number, models: string
   return { run, dataset, config: run.config as unknown as T };
 }
 
+/**
+ * The stopped classifier run a training continues (cancelled, paused or failed; started from
+ * `from`), with its stored settings and data decisions. A resume recomputes its inputs (labelled
+ * fraction, teacher outputs) from them, deterministically, and the loop loads its last checkpoint.
+ */
+export function stoppedClassifierRun<C>(
+  workspace: Workspace,
+  runId: number,
+  model: ClassifierResult['model'],
+  from: number,
+): { run: number; config: C; data: ClassifierData } {
+  const run = workspace.runs.get(runId);
+  const stored = run?.config as unknown as (C & { data?: ClassifierData }) | undefined;
+  if (!run || run.model !== model || stored?.data?.from !== from) {
+    throw new RunNotUsable(`there is no ${model} run ${runId} from run ${from} to resume`);
+  }
+  if (run.status === 'done' || run.status === 'running') {
+    throw new RunNotUsable(`run ${runId} is ${run.status}; only a stopped run resumes`);
+  }
+  const { data, ...config } = stored;
+  return { run: runId, config: config as C, data: data! };
+}
+
 /** The encoder and head parameters of a SimCLR run's best checkpoint, by name. */
 async function pretrainedParameters(
   workspace: Workspace,
@@ -158,9 +183,13 @@ export async function simclrRunImages(workspace: Workspace, runId: number, purpo
 export async function trainFinetune(
   workspace: Workspace,
   request: FinetuneRequest,
-): Promise<ClassifierResult> {
+): Promise<ClassifierResult & { config: FinetuneConfig }> {
   const progress = request.onProgress ?? (() => {});
-  const { config } = request;
+  const resumed =
+    request.resume === undefined
+      ? null
+      : stoppedClassifierRun<FinetuneConfig>(workspace, request.resume, 'simclr2-finetune', request.from);
+  const config = resumed ? resolveFinetuneConfig(resumed.config) : request.config;
   progress({ phase: 'loading', epoch: 0, step: 0 });
   const { dataset, simclr, source, set, split } = await simclrRunImages(
     workspace,
@@ -182,7 +211,8 @@ export async function trainFinetune(
   const updates = Math.ceil(labelled.length / batch) * config.epochs;
   let program = finetuneProgram(simclr, shape, source.normalisation, batch, config, updates);
   let pretrained = 0;
-  if (config.init === 'pretrained') {
+  // a resumed run's parameters come from its checkpoint
+  if (config.init === 'pretrained' && !resumed) {
     const values = await pretrainedParameters(workspace, request.from, simclr, source);
     const taken = Object.fromEntries(
       program.parameters.filter((p) => p.name in values).map((p) => [p.name, values[p.name]]),
@@ -192,7 +222,7 @@ export async function trainFinetune(
   }
   const perClass = new Array<number>(set.classes.length).fill(0);
   for (const i of labelled) perClass[set.labels[i]]++;
-  const data: ClassifierData = {
+  const data: ClassifierData = resumed?.data ?? {
     from: request.from,
     simclr_run: request.from,
     simclr,
@@ -206,19 +236,22 @@ export async function trainFinetune(
     representation_dim:
       simclr.head_layers < 2 ? source.representation_dim : simclr.head_hidden || source.representation_dim,
   };
-  const run = workspace.runs.create({
-    datasetId: dataset.id,
-    model: 'simclr2-finetune',
-    config: { ...config, data } as unknown as Record<string, unknown>,
-    seed: config.seed,
-    device: request.device,
-    codeVersion: codeVersion(),
-  });
+  const runId =
+    resumed?.run ??
+    workspace.runs.create({
+      datasetId: dataset.id,
+      model: 'simclr2-finetune',
+      config: { ...config, data } as unknown as Record<string, unknown>,
+      seed: config.seed,
+      device: request.device,
+      codeVersion: codeVersion(),
+    }).id;
   const augmentation = { flip: config.flip, shift: config.shift };
-  const outcome = await recordRun(workspace, run.id, () =>
+  const outcome = await recordRun(workspace, runId, () =>
     trainClassifier({
       workspace,
-      runId: run.id,
+      runId,
+      resume: resumed !== null,
       set,
       split: { validation, test: split.test },
       program,
@@ -239,7 +272,7 @@ export async function trainFinetune(
       epochMeans: { correct: 'train/top1' },
     }),
   );
-  return { run: run.id, model: 'simclr2-finetune', data, ...outcome };
+  return { run: runId, model: 'simclr2-finetune', config, data, ...outcome };
 }
 
 type Outcome = Omit<ClassifierResult, 'run' | 'model' | 'seconds' | 'cpu_seconds' | 'data'>;
@@ -248,6 +281,8 @@ type Outcome = Omit<ClassifierResult, 'run' | 'model' | 'seconds' | 'cpu_seconds
 export interface ClassifierTraining {
   workspace: Workspace;
   runId: number;
+  /** continue the run from its last checkpoint */
+  resume: boolean;
   set: ImageSet;
   /** the images the best epoch is chosen on, and the test images */
   split: { validation: Int32Array; test: Int32Array };
@@ -296,9 +331,7 @@ export function trainClassifier(t: ClassifierTraining): Promise<Outcome> {
     evaluation,
     device: request.device,
     threads: request.threads,
-    resume: false,
-    // fine-tuning and distillation start over (their inputs are recomputed, not checkpointed)
-    resumable: false,
+    resume: t.resume,
     epochs: config.epochs,
     patience: config.patience,
     timeLimitS: config.time_limit_s,

@@ -16,8 +16,8 @@ interface RunsOn {
 }
 
 export const finetuneJob = defineJob<
-  RunsOn & { from: number; config: FinetuneConfig },
-  ClassifierResult,
+  RunsOn & { from: number; config: FinetuneConfig; resume?: number },
+  ClassifierResult & { config: FinetuneConfig },
   ClassifierProgress
 >(import.meta.url, 'simclr2-finetune', async (input, { progress, signal }) => {
   const workspace = openWorkspace(input.workspace);
@@ -29,7 +29,7 @@ export const finetuneJob = defineJob<
 });
 
 export const distillJob = defineJob<
-  RunsOn & { teacher: number; config: DistillConfig },
+  RunsOn & { teacher: number; config: DistillConfig; resume?: number },
   DistillResult,
   ClassifierProgress
 >(import.meta.url, 'simclr2-distill', async (input, { progress, signal }) => {

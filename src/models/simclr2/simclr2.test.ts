@@ -155,20 +155,41 @@ test('fine-tuning a SimCLR v2 run on 10 % of the labels learns; from scratch tak
   assert.ok(Number.isFinite(baseline.top1));
 });
 
-test('a cancelled fine-tuning says it cannot be resumed, and its run is marked cancelled', async () => {
+test('a cancelled fine-tuning resumes with its own settings and ends where an uninterrupted one does', async () => {
+  const config = resolveFinetuneConfig({ fraction: 0.5, epochs: 3, batch_size: 16 });
+  const whole = await trainFinetune(workspace, { from: pretrained, config, device: 'cpu', threads: 1 });
   await assert.rejects(
-    trainFinetune(workspace, {
-      from: pretrained,
-      config: resolveFinetuneConfig({ fraction: 0.1, epochs: 5, batch_size: 16 }),
-      device: 'cpu',
-      threads: 1,
-      ...cancelAtFirstStep(),
-    }),
-    (e: Error) =>
-      /cancelled at step 1; runs of this kind cannot be resumed: start it again/.test(e.message) &&
-      !/--resume/.test(e.message),
+    trainFinetune(workspace, { from: pretrained, config, device: 'cpu', threads: 1, ...cancelAtFirstStep() }),
+    /cancelled at step 1; a checkpoint was kept \(resume it with --resume \d+\)/,
   );
-  assert.equal(workspace.runs.list()[0].status, 'cancelled');
+  const stopped = workspace.runs.list()[0].id; // newest first
+  assert.equal(workspace.runs.get(stopped)!.status, 'cancelled');
+  // the request's settings give way to the run's own (3 epochs, half the labels)
+  const other = resolveFinetuneConfig({ fraction: 0.1, epochs: 1, batch_size: 16 });
+  await assert.rejects(
+    trainFinetune(workspace, { from: finetuned, config: other, device: 'cpu', resume: stopped }),
+    /there is no simclr2-finetune run \d+ from run \d+ to resume/,
+  );
+  const resumed = await trainFinetune(workspace, {
+    from: pretrained,
+    config: other,
+    device: 'cpu',
+    threads: 1,
+    resume: stopped,
+  });
+  assert.equal(resumed.run, stopped);
+  assert.equal(workspace.runs.get(stopped)!.status, 'done');
+  assert.deepEqual(
+    [resumed.config.fraction, resumed.config.epochs, resumed.steps, resumed.data.labelled],
+    [0.5, 3, whole.steps, whole.data.labelled],
+  );
+  // the same batches from the checkpoint on: the same classifier as the run that never stopped
+  assert.equal(resumed.top1, whole.top1);
+  assert.deepEqual(resumed.test.confusion, whole.test.confusion);
+  await assert.rejects(
+    trainFinetune(workspace, { from: pretrained, config, device: 'cpu', resume: stopped }),
+    /run \d+ is done; only a stopped run resumes/,
+  );
 });
 
 test("distillation: a half-width student trained on the teacher's outputs alone gets close to its teacher", async () => {
@@ -178,12 +199,28 @@ test("distillation: a half-width student trained on the teacher's outputs alone 
     device: 'cpu',
     threads: 1,
   });
+  // trained in two parts: cancelled at its first step, then resumed to the end
+  const config = resolveDistillConfig({ epochs: 15, batch_size: 16, temperature: 2, lr: 0.01 });
+  await assert.rejects(
+    trainDistill(workspace, {
+      teacher: teacher.run,
+      config,
+      device: 'cpu',
+      threads: 1,
+      ...cancelAtFirstStep(),
+    }),
+    /cancelled at step 1; a checkpoint was kept/,
+  );
   const student = await trainDistill(workspace, {
     teacher: teacher.run,
-    config: resolveDistillConfig({ epochs: 15, batch_size: 16, temperature: 2, lr: 0.01 }),
+    config: resolveDistillConfig(),
     device: 'cpu',
     threads: 1,
+    resume: workspace.runs.list()[0].id,
   });
+  assert.equal(student.config.temperature, 2);
+  // every step of its epochs (7 batches of 16 of the 115 training images), the first before the cancel
+  assert.equal(student.steps, student.epochs * Math.floor(115 / 16));
   // the teacher's test top-1 from its stored checkpoint equals what its own run reported
   assert.equal(student.teacher_top1, teacher.top1);
   assert.equal(student.teacher_width, 8);
@@ -256,6 +293,16 @@ test('bad input through the API: a run that is not SimCLR, a fraction out of ran
   await assert.rejects(
     dispatch('eval.finetune', { run: 999 }, options),
     (e: Error & { code?: string }) => e.code === 'refused' && /no run 999/.test(e.message),
+  );
+  await assert.rejects(
+    dispatch('eval.finetune', { run: pretrained, resume: finetuned, settings: { epochs: 2 } }, options),
+    (e: Error & { code?: string }) =>
+      e.code === 'invalid-input' && /resumes with its own settings; leave out epochs/.test(e.message),
+  );
+  await assert.rejects(
+    dispatch('distill', { teacher: finetuned, resume: pretrained }, options),
+    (e: Error & { code?: string }) =>
+      e.code === 'refused' && /no simclr2-distill run \d+ from run \d+ to resume/.test(e.message),
   );
   await assert.rejects(
     dispatch('bench.simclr2', { pretrained, fractions: [2] }, options),
