@@ -39,6 +39,16 @@ function splitSettings(runId: number, model: string, config: Record<string, unkn
   return config as unknown as SplitSettings;
 }
 
+/**
+ * The config that records a run's split: its own, or, for a fine-tuned or distilled SimCLR v2
+ * classifier (which trains on its SimCLR run's images and split), the SimCLR settings and data
+ * decisions it stores.
+ */
+function splitRecord(config: Record<string, unknown>): Record<string, unknown> {
+  const data = config.data as { simclr?: Record<string, unknown>; source?: unknown } | undefined;
+  return data?.simclr ? { ...data.simclr, data: data.source } : config;
+}
+
 export function imageRepresentations(workspace: Workspace, runId: number): ImageRepresentations {
   const run = workspace.runs.get(runId);
   if (!run) throw new EvaluationError(`no run with id ${runId} in ${workspace.path}`);
@@ -56,7 +66,7 @@ export function imageRepresentations(workspace: Workspace, runId: number): Image
   }
   const matrix = workspace.embeddings.get(runId);
   if (!matrix) throw new EvaluationError(`run ${runId} (${run.model}) stored no image representations`);
-  const settings = splitSettings(runId, run.model, run.config);
+  const settings = splitSettings(runId, run.model, splitRecord(run.config));
   const images = readImageLabels(workspace, dataset.name);
   if (settings.data?.classes && settings.data.classes.join('\n') !== images.classes.join('\n')) {
     throw new EvaluationError(

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import ort from 'onnxruntime-node';
 import { ZodError } from 'zod';
 import { dispatch } from '../../api/dispatcher.ts';
+import { evaluateKnn, evaluateLinear } from '../../eval/image-protocols.ts';
 import { Graph } from '../../onnx/graph.ts';
 import { cancelAtFirstStep } from '../../testing/cancel.ts';
 import { openWorkspace, type Workspace } from '../../workspace/workspace.ts';
@@ -19,7 +20,7 @@ import { labelledFraction } from './label-fraction.ts';
 import { studentLoss } from './model.ts';
 
 // One SimCLR v2 run (3-layer head) on generated bars, shared by the training tests below: 4
-// classes of 40 images, 32 of them test, 13 validation, 115 training.
+// classes of 40 images, 32 of them test, 12 validation, 116 training.
 let dir: string;
 let path: string;
 let workspace: Workspace;
@@ -121,7 +122,7 @@ test('fine-tuning a SimCLR v2 run on 10 % of the labels learns; from scratch tak
   const config = resolveFinetuneConfig({ fraction: 0.1, epochs: 30, patience: 30, batch_size: 16 });
   const tuned = await trainFinetune(workspace, { from: pretrained, config, device: 'cpu', threads: 1 });
   finetuned = tuned.run;
-  // 115 training images, 10 % of each class; 13 validation images, 10 % of each class, at least 1
+  // 116 training images, 10 % of each class; 12 validation images, 10 % of each class, at least 1
   assert.equal(
     tuned.data.labelled,
     tuned.data.labelled_per_class.reduce((a, b) => a + b, 0),
@@ -144,6 +145,12 @@ test('fine-tuning a SimCLR v2 run on 10 % of the labels learns; from scratch tak
   const stored = workspace.embeddings.get(tuned.run)!;
   assert.equal(stored.entityIds.length, 160);
   assert.ok(stored.vectors.every(Number.isFinite));
+  // its stored representations evaluate on the SimCLR run's split, the same test images
+  const linear = evaluateLinear(workspace, tuned.run);
+  const knn = await evaluateKnn(workspace, tuned.run, { k: 5 });
+  const split = (workspace.runs.get(pretrained)!.config.data as { split: { train: number } }).split;
+  assert.deepEqual([linear.images, knn.images, linear.train], [32, 32, split.train]);
+  assert.ok(linear.top1 >= 0.6 && knn.top1 >= 0.6, `linear ${linear.top1}, k-NN ${knn.top1}`);
   const baseline = await trainFinetune(workspace, {
     from: pretrained,
     config: { ...config, init: 'scratch' },
@@ -219,8 +226,8 @@ test("distillation: a half-width student trained on the teacher's outputs alone 
     resume: workspace.runs.list()[0].id,
   });
   assert.equal(student.config.temperature, 2);
-  // every step of its epochs (7 batches of 16 of the 115 training images), the first before the cancel
-  assert.equal(student.steps, student.epochs * Math.floor(115 / 16));
+  // every step of its epochs (7 batches of 16 of the 116 training images), the first before the cancel
+  assert.equal(student.steps, student.epochs * Math.floor(116 / 16));
   // the teacher's test top-1 from its stored checkpoint equals what its own run reported
   assert.equal(student.teacher_top1, teacher.top1);
   assert.equal(student.teacher_width, 8);
