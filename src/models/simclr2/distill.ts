@@ -8,7 +8,6 @@
 import ort from 'onnxruntime-node';
 import type { DeviceChoice } from '../../onnx/runtime/devices.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
-import { codeVersion } from '../code-version.ts';
 import { shapeOf } from '../simclr/train.ts';
 import { recordRun } from '../training-loop.ts';
 import { epochOrder, imageBatch } from '../vision/batches.ts';
@@ -20,6 +19,7 @@ import {
   type ClassifierData,
   type ClassifierProgress,
   type ClassifierResult,
+  classifierRunId,
   simclrRunImages,
   stoppedClassifierRun,
   storedRun,
@@ -169,16 +169,13 @@ export async function trainDistill(workspace: Workspace, request: DistillRequest
     batch,
     representation_dim: program.parameters.find((p) => p.name === 'classifier/w')!.shape[0],
   };
-  const runId =
-    resumed?.run ??
-    workspace.runs.create({
-      datasetId: dataset.id,
-      model: 'simclr2-distill',
-      config: { ...config, data } as unknown as Record<string, unknown>,
-      seed: config.seed,
-      device: request.device,
-      codeVersion: codeVersion(),
-    }).id;
+  const runId = classifierRunId(workspace, resumed, {
+    datasetId: dataset.id,
+    model: 'simclr2-distill',
+    config,
+    data,
+    device: request.device,
+  });
   const outcome = await recordRun(workspace, runId, () =>
     trainClassifier({
       workspace,

@@ -137,6 +137,31 @@ export function stoppedClassifierRun<C>(
   return { run: runId, config: config as C, data: data! };
 }
 
+/** The run a classifier training records into: the one it resumes, or a new run with its settings. */
+export function classifierRunId(
+  workspace: Workspace,
+  resumed: { run: number } | null,
+  run: {
+    datasetId: number;
+    model: ClassifierResult['model'];
+    config: { seed: number };
+    data: ClassifierData;
+    device: DeviceChoice;
+  },
+): number {
+  return (
+    resumed?.run ??
+    workspace.runs.create({
+      datasetId: run.datasetId,
+      model: run.model,
+      config: { ...run.config, data: run.data } as unknown as Record<string, unknown>,
+      seed: run.config.seed,
+      device: run.device,
+      codeVersion: codeVersion(),
+    }).id
+  );
+}
+
 /** The encoder and head parameters of a SimCLR run's best checkpoint, by name. */
 async function pretrainedParameters(
   workspace: Workspace,
@@ -236,16 +261,13 @@ export async function trainFinetune(
     representation_dim:
       simclr.head_layers < 2 ? source.representation_dim : simclr.head_hidden || source.representation_dim,
   };
-  const runId =
-    resumed?.run ??
-    workspace.runs.create({
-      datasetId: dataset.id,
-      model: 'simclr2-finetune',
-      config: { ...config, data } as unknown as Record<string, unknown>,
-      seed: config.seed,
-      device: request.device,
-      codeVersion: codeVersion(),
-    }).id;
+  const runId = classifierRunId(workspace, resumed, {
+    datasetId: dataset.id,
+    model: 'simclr2-finetune',
+    config,
+    data,
+    device: request.device,
+  });
   const augmentation = { flip: config.flip, shift: config.shift };
   const outcome = await recordRun(workspace, runId, () =>
     trainClassifier({
