@@ -1,8 +1,9 @@
 // A small ResNet (He et al. 2016) as SimCLR's encoder f(.) for CIFAR-size images (Chen et al. 2020,
-// appendix B.9): a 3 x 3 stride-1 stem without max pooling, then stages of basic residual blocks
-// (conv-BN-ReLU-conv-BN plus the shortcut, then ReLU), each stage after the first halving the side
-// and doubling the width, and global average pooling. Its output h is the representation that
-// SimCLR's projection head reads and that evaluation and the explorer use.
+// appendix B.9): a 3 x 3 stem without max pooling (stride 1 as the paper's, or 2 to halve every
+// feature map), then stages of basic residual blocks (conv-BN-ReLU-conv-BN plus the shortcut, then
+// ReLU), each stage after the first halving the side and doubling the width, and global average
+// pooling. Its output h is the representation that SimCLR's projection head reads and that
+// evaluation and the explorer use.
 import type { Tensor } from '../../onnx/graph.ts';
 import * as op from '../../onnx/ops/index.ts';
 import { batchNormalisation, convolution, type Layers } from './layers.ts';

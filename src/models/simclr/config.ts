@@ -143,10 +143,11 @@ const quick: SimclrConfig = {
  * from 20% of the area, flips (garments are nearly symmetric), no blur (a 3-pixel kernel on 28
  * pixels mostly erases strokes), a validation k-NN memory of 10 000 training images so validation
  * stays a small part of an epoch. The strided stem: at width 16 on the full 28 pixels (h of 64) the
- * network trained 220 images/s; at width 32 on 14 pixels it trains 396 (wider convolutions use the
- * cores better), so h doubles and more epochs fit. Sixteen epochs: what 45 minutes hold at about
- * 150 s an epoch, so the warmup and the cosine decay run to their end (with 100 epochs the time
- * limit stopped the run inside its warmup, at a tenth of the peak learning rate).
+ * network trained 220 images/s; at width 32 on 14 pixels 396 in a 2-minute probe and 365 over a
+ * whole run (wider convolutions use the cores better), so h doubles and more epochs fit. Sixteen
+ * epochs: what 45 minutes hold at about 155 s an epoch, so the warmup and the cosine decay run to
+ * their end (with 100 epochs the time limit stopped the run inside its warmup, at a tenth of the
+ * peak learning rate).
  */
 export const presets: Record<PresetName, SimclrConfig> = {
   quick,
