@@ -62,3 +62,7 @@ export function keyValueOption(flag: string) {
 
 /** --set key=value: overrides one setting of a model's configuration. */
 export const setting = keyValueOption('--set');
+
+/** A numeric option's value (commander hands options over as strings), or undefined when not given. */
+export const optionalNumber = (value: string | undefined) =>
+  value === undefined ? undefined : Number(value);

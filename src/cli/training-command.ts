@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import type { z } from 'zod';
 import { Device } from '../api/schema/training.ts';
-import { type CommonFlags, setting, withCommonOptions } from './common-options.ts';
+import { type CommonFlags, optionalNumber, setting, withCommonOptions } from './common-options.ts';
 import { count } from './format.ts';
 
 /** A subcommand group another family may already have created (`train`, `bench`). */
@@ -68,8 +68,8 @@ export function trainingInput<P extends string>(flags: TrainingFlags<P>) {
     preset: flags.preset,
     settings: flags.set ?? {},
     device: flags.device,
-    threads: flags.threads === undefined ? undefined : Number(flags.threads),
-    resume: flags.resume === undefined ? undefined : Number(flags.resume),
+    threads: optionalNumber(flags.threads),
+    resume: optionalNumber(flags.resume),
   };
 }
 

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { presetNames } from '../../models/bert4rec/config.ts';
-import { type CommonFlags, commonOptions, withCommonOptions } from '../common-options.ts';
+import { type CommonFlags, commonOptions, optionalNumber, withCommonOptions } from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
 import {
@@ -111,7 +111,7 @@ export function registerBert4Rec(program: Command): void {
         steps: Number(flags.steps),
         warmup: Number(flags.warmup),
         users: Number(flags.users),
-        threads: flags.threads === undefined ? undefined : Number(flags.threads),
+        threads: optionalNumber(flags.threads),
         engine: flags.engine,
       },
       commonOptions(flags),

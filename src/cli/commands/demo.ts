@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type CommonFlags, commonOptions, withCommonOptions } from '../common-options.ts';
+import { type CommonFlags, commonOptions, optionalNumber, withCommonOptions } from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
 
@@ -26,7 +26,7 @@ export function registerDemo(program: Command): void {
       // The API's schema checks the seed and names the field when it is not a whole number.
       {
         out: flags.out,
-        seed: flags.seed === undefined ? undefined : Number(flags.seed),
+        seed: optionalNumber(flags.seed),
         force: flags.force === true,
       },
       common,

@@ -1,5 +1,11 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type CommonFlags, commonOptions, setting, withCommonOptions } from '../common-options.ts';
+import {
+  type CommonFlags,
+  commonOptions,
+  optionalNumber,
+  setting,
+  withCommonOptions,
+} from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
 import { evalFinetune } from './simclr.ts';
@@ -197,7 +203,7 @@ async function evalImageProtocol(run: number, protocol: 'linear' | 'knn', flags:
     'eval.knn',
     {
       run,
-      k: flags.k === undefined ? undefined : Number(flags.k),
+      k: optionalNumber(flags.k),
       temperature: Number(flags.temperature),
     },
     commonOptions(flags),

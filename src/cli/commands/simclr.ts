@@ -1,6 +1,12 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { presetNames } from '../../models/simclr/config.ts';
-import { type CommonFlags, commonOptions, setting, withCommonOptions } from '../common-options.ts';
+import {
+  type CommonFlags,
+  commonOptions,
+  optionalNumber,
+  setting,
+  withCommonOptions,
+} from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
 import {
@@ -28,10 +34,6 @@ interface BenchFlags extends RunFlags {
 
 const devices = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
 const percent = (x: number) => `${(100 * x).toFixed(2)} %`;
-const threadCount = (flags: { threads?: string }) =>
-  flags.threads === undefined ? undefined : Number(flags.threads);
-const resumedRun = (flags: { resume?: string }) =>
-  flags.resume === undefined ? undefined : Number(flags.resume);
 
 /** --device and --threads of every command that trains. */
 function withDevice(command: Command): Command {
@@ -105,9 +107,9 @@ export async function evalFinetune(run: number, flags: RunFlags): Promise<void> 
     {
       run,
       settings: flags.set ?? {},
-      resume: resumedRun(flags),
+      resume: optionalNumber(flags.resume),
       device: flags.device,
-      threads: threadCount(flags),
+      threads: optionalNumber(flags.threads),
     },
     commonOptions(flags),
     {
@@ -160,9 +162,9 @@ export function registerSimclr(program: Command): void {
       {
         teacher: Number(teacher),
         settings: flags.set ?? {},
-        resume: resumedRun(flags),
+        resume: optionalNumber(flags.resume),
         device: flags.device,
-        threads: threadCount(flags),
+        threads: optionalNumber(flags.threads),
       },
       commonOptions(flags),
       {
@@ -200,7 +202,7 @@ export function registerSimclr(program: Command): void {
         fractions: fractionList(flags.fractions),
         settings: flags.set ?? {},
         device: flags.device,
-        threads: threadCount(flags),
+        threads: optionalNumber(flags.threads),
       },
       commonOptions(flags),
       {

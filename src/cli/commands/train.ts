@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { type CommonFlags, commonOptions, setting, withCommonOptions } from '../common-options.ts';
+import {
+  type CommonFlags,
+  commonOptions,
+  optionalNumber,
+  setting,
+  withCommonOptions,
+} from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
 
@@ -53,7 +59,7 @@ export function walkInput(flags: WalkFlags) {
     abbreviations: flags.abbrev ?? {},
     preset: flags.preset,
     settings: flags.set ?? {},
-    threads: flags.threads === undefined ? undefined : Number(flags.threads),
+    threads: optionalNumber(flags.threads),
   };
 }
 

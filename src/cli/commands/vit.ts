@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { presetNames } from '../../models/vit/config.ts';
-import { type CommonFlags, commonOptions, withCommonOptions } from '../common-options.ts';
+import { type CommonFlags, commonOptions, optionalNumber, withCommonOptions } from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
 import {
@@ -104,7 +104,7 @@ export function registerVit(program: Command): void {
         channels: Number(flags.channels) as 1 | 3,
         steps: Number(flags.steps),
         warmup: Number(flags.warmup),
-        threads: flags.threads === undefined ? undefined : Number(flags.threads),
+        threads: optionalNumber(flags.threads),
       },
       commonOptions(flags),
       {
