@@ -18,7 +18,7 @@
 import { Random } from '../../demo/random.ts';
 import { mix } from '../../eval/ranking.ts';
 import type { Bert4RecConfig } from './config.ts';
-import { history, type Phase, type SequenceSplit } from './sequences.ts';
+import { history, type Phase, type SequenceSplit, trainingPart } from './sequences.ts';
 
 export interface Window {
   user: number;
@@ -33,7 +33,7 @@ export interface Instance {
   copy: number;
 }
 
-/** Training windows of every user's training part. */
+/** Training windows of every user's training part (with the validation item when train_on_validation). */
 export function trainingWindows(split: SequenceSplit, config: Bert4RecConfig): Window[] {
   const windows: Window[] = [];
   const next = config.objective === 'next';
@@ -43,7 +43,7 @@ export function trainingWindows(split: SequenceSplit, config: Bert4RecConfig): W
   for (let u = 0; u < split.users.length; u++) {
     // a training part starts where the user's sequence starts
     const from = split.offsets[u];
-    const length = history(split, u, 'train').length;
+    const length = trainingPart(split, u, config.train_on_validation).length;
     if (length < minimum) continue;
     if (length <= span) {
       windows.push({ user: u, from, to: from + length });

@@ -137,6 +137,42 @@ test('BERT4Rec end to end: train, eval under each protocol, recommend, exported 
   await session.release();
 });
 
+test('train_on_validation: nothing is validated, the last epoch is kept and is what eval scores', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bert4rec-train-on-val-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const workspace = await watchLogWorkspace(dir);
+  const phases = new Set<string>();
+  const trained = await dispatch(
+    'train.bert4rec',
+    {
+      dataset: 'watch log',
+      preset: 'quick',
+      settings: { ...small, train_on_validation: true },
+      device: 'cpu',
+      threads: 1,
+    },
+    { workspace, onProgress: (p) => phases.add((p as { phase: string }).phase) },
+  );
+  assert.ok(!phases.has('validation'), `phases ${[...phases]}`);
+  assert.equal(trained.validation, null);
+  assert.equal(trained.epochs, 2);
+  assert.equal(trained.best_epoch, 1, 'the last of 2 epochs (counted from 0)');
+  assert.ok(trained.test.uniform100['HR@10'] > 0);
+  const evaluated = await dispatch(
+    'eval.ranking',
+    { run: trained.run, protocol: 'uniform100' },
+    { workspace },
+  );
+  assert.ok(Math.abs(evaluated['NDCG@10'] - trained.test.uniform100['NDCG@10']) < 1e-9);
+  const ws = openWorkspace(workspace, { readonly: true });
+  try {
+    const names = Object.keys(ws.runs.metrics(trained.run));
+    assert.ok(names.includes('train/epoch_loss') && !names.some((n) => n.startsWith('val/')), `${names}`);
+  } finally {
+    ws.close();
+  }
+});
+
 test('bad input: unknown dataset, a network dataset, settings outside their ranges', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bert4rec-bad-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

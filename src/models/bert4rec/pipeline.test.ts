@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { ZodError } from 'zod';
 import type { InteractionSequences } from '../../workspace/types.ts';
 import { epochInstances, evaluationIds, trainingBatches, trainingWindows } from './batches.ts';
-import { parseSettings, resolveConfig } from './config.ts';
-import { history, kCoreFilter, splitLeaveOneOut, target } from './sequences.ts';
+import { Bert4RecConfig, resolveConfig } from './config.ts';
+import { history, kCoreFilter, splitLeaveOneOut, target, trainingPopularity } from './sequences.ts';
 
 /** Sequences from lists of workspace item indices, one list per user. */
 function log(users: number[][]): InteractionSequences {
@@ -68,7 +68,7 @@ test('k-core filtering repeats until every user and item has k interactions', ()
   assert.equal(split.stats.removed_interactions, 3);
 });
 
-test('settings: one schema checks N, p, heads; --set pairs are typed', () => {
+test('settings: one schema checks N, p, heads', () => {
   const bad = (overrides: Record<string, unknown>, field: string) =>
     assert.throws(
       () => resolveConfig('quick', overrides),
@@ -79,13 +79,40 @@ test('settings: one schema checks N, p, heads; --set pairs are typed', () => {
   bad({ mask_prob: 1.5 }, 'mask_prob');
   bad({ heads: 3 }, 'heads');
   bad({ no_such: 1 }, 'no_such');
-  assert.deepEqual(parseSettings(['max_len=50', 'mask_last=false', 'loss=sampled']), {
-    max_len: 50,
-    mask_last: false,
-    loss: 'sampled',
-  });
   assert.equal(resolveConfig('paper-amazon').mask_prob, 0.6);
   assert.equal(resolveConfig('paper-ml', { mask_prob: 1 }).mask_prob, 1);
+  bad({ train_on_validation: 'yes' }, 'train_on_validation');
+  // a run stored before train_on_validation existed reads back as trained without it
+  const { train_on_validation: _, ...stored } = resolveConfig('quick');
+  assert.equal(Bert4RecConfig.parse(stored).train_on_validation, false);
+});
+
+test('train_on_validation: windows and popularity take in the validation item, never the test item', () => {
+  // user 0: training part 1 2 3, validation 4, test 5; user 1 (2 interactions) trains on both
+  const split = splitLeaveOneOut(
+    log([
+      [0, 1, 2, 3, 4],
+      [5, 6],
+    ]),
+    7,
+    { hasTime: true, source: 't' },
+  );
+  const windowsOf = (on: boolean) =>
+    trainingWindows(
+      split,
+      resolveConfig('quick', { max_len: 3, max_predictions: 2, window_step: 1, train_on_validation: on }),
+    ).map((w) => [...split.sequence.subarray(w.from, w.to)]);
+  assert.deepEqual(windowsOf(false), [
+    [1, 2, 3],
+    [6, 7],
+  ]);
+  assert.deepEqual(windowsOf(true), [
+    [2, 3, 4],
+    [1, 2, 3],
+    [6, 7],
+  ]);
+  assert.deepEqual([...trainingPopularity(split, false)], [0, 1, 1, 1, 0, 0, 1, 1]);
+  assert.deepEqual([...trainingPopularity(split, true)], [0, 1, 1, 1, 1, 0, 1, 1]);
 });
 
 test('Cloze batches: deterministic, left-padded, masks within limits, packed predictions, last-item samples', () => {

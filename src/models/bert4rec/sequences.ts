@@ -225,10 +225,20 @@ export function seenItems(split: SequenceSplit, u: number): Int32Array {
   return split.sequence.subarray(split.offsets[u], split.offsets[u + 1]);
 }
 
-/** Interactions per model item (index 0 unused) over the training parts only. */
-export function trainingPopularity(split: SequenceSplit): Float64Array {
+/**
+ * The part of user u's sequence that training reads: the training part, or with the validation
+ * item (train_on_validation) everything before the test item, the test's input.
+ */
+export function trainingPart(split: SequenceSplit, u: number, withValidation: boolean): Int32Array {
+  return history(split, u, withValidation ? 'test' : 'train');
+}
+
+/** Interactions per model item (index 0 unused) over what training reads. */
+export function trainingPopularity(split: SequenceSplit, withValidation: boolean): Float64Array {
   const counts = new Float64Array(split.items + 1);
-  for (let u = 0; u < split.users.length; u++) for (const item of history(split, u, 'train')) counts[item]++;
+  for (let u = 0; u < split.users.length; u++) {
+    for (const item of trainingPart(split, u, withValidation)) counts[item]++;
+  }
   return counts;
 }
 

@@ -54,7 +54,10 @@ export function openStoredRun(workspace: Workspace, runId: number, threads?: num
     split,
     async scorer(rows) {
       if (config.objective === 'popularity') {
-        return { score: popularityScorer(trainingPopularity(split), rows), release: async () => {} };
+        return {
+          score: popularityScorer(trainingPopularity(split, config.train_on_validation), rows),
+          release: async () => {},
+        };
       }
       const program = scoreProgram(config, split.items, rows);
       const checkpoint = await readCheckpoint(bestCheckpoint(dir), program).catch((error: Error) => {

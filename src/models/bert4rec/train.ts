@@ -1,7 +1,8 @@
 // A BERT4Rec (or baseline) run from start to stored results: the run is recorded first (config,
 // seed, device, code version), the model trains through the shared training loop
 // (../training-loop.ts) with validation NDCG@10 after every epoch driving early stopping and the
-// best checkpoint, and only then is the test split scored, under all three protocols. The item
+// best checkpoint (or, with train_on_validation, no validation and the last epoch kept), and only
+// then is the test split scored, under all three protocols. The item
 // embeddings, metrics and an exported recommender (.onnx) are stored with the run. A cancel writes
 // a checkpoint with the data cursor, so `resume` continues the same run where it stopped.
 import path from 'node:path';
@@ -119,7 +120,7 @@ async function popularityRun(
   config: Bert4RecConfig,
   request: TrainRequest,
 ): Promise<TrainingOutcome> {
-  const scorer = popularityScorer(trainingPopularity(split), config.eval_batch);
+  const scorer = popularityScorer(trainingPopularity(split, config.train_on_validation), config.eval_batch);
   const users = evaluationUsers(split, 0, config.seed);
   const test = await evaluateRanking(split, config, scorer, {
     phase: 'test',
@@ -184,8 +185,11 @@ function transformerRun(
 ): Promise<TrainingOutcome> {
   const windows = trainingWindows(split, config);
   if (windows.length === 0) {
+    const held = config.train_on_validation
+      ? "each user's test item is"
+      : "each user's validation and test items are";
     throw new Error(
-      `dataset ${request.dataset}: no training part has ${config.objective === 'next' ? 'two items' : 'an item'} once the last two items of each user are held out`,
+      `dataset ${request.dataset}: no training part has ${config.objective === 'next' ? 'two items' : 'an item'} once ${held} held out`,
     );
   }
   const B = config.batch_size;
@@ -236,6 +240,8 @@ function transformerRun(
       }
     },
     validate: async (thread, { epoch, step }) => {
+      // the validation items are training data: scoring them would say how well they were learnt
+      if (config.train_on_validation) return { score: 0, metrics: {} };
       const metrics = await evaluateRanking(split, config, scorerOf(thread), {
         phase: 'validation',
         protocols: [config.protocol],
@@ -254,7 +260,7 @@ function transformerRun(
         details: val,
       };
     },
-    validates: true,
+    validates: !config.train_on_validation,
     divergenceAdvice: `lower lr (now ${config.lr})`,
     onTraining: ({ rate, ...p }) => progress({ phase: 'training', ...p, sequences_per_s: rate }),
     signal: request.signal,
