@@ -40,7 +40,8 @@ export function registerBert4Rec(program: Command): void {
     dataset: 'the interaction-log dataset',
     presets: presetNames,
     preset: 'quick',
-    setHelp: 'override a setting, e.g. max_len=50, mask_prob=0.6, epochs=20 (repeatable)',
+    setHelp:
+      'override a setting, e.g. max_len=50, mask_prob=0.6, epochs=20; train_on_validation=true trains on the validation items too, as the authors did, with no early stopping (repeatable)',
     extra: (command) =>
       command.addOption(
         new Option('--baseline <model>', 'train a baseline with the same pipeline instead').choices([
@@ -59,7 +60,11 @@ export function registerBert4Rec(program: Command): void {
           [
             `run ${r.run} (${r.model}) in ${seconds(r.seconds)} on ${r.device}: ${r.epochs} epochs, ${count(r.steps)} steps, best epoch ${r.best_epoch}, stopped by ${r.stopped}`,
             `  split: ${count(r.split.users)} users (${count(r.split.excluded_users)} with < 3 interactions left out of evaluation), ${count(r.split.items)} items, order by ${r.split.order}`,
-            ...(r.validation ? [`  validation  ${metricLine(r.validation)}`] : []),
+            ...(r.validation
+              ? [`  validation  ${metricLine(r.validation)}`]
+              : r.model_file
+                ? ['  validation  none: the validation items were trained on (train_on_validation)']
+                : []),
             ...Object.entries(r.test).map(([p, m]) => `  test ${p.padEnd(10)} ${metricLine(m)}`),
             ...(r.model_file ? [`  recommender: ${r.model_file}`] : []),
           ].join('\n'),
