@@ -174,7 +174,7 @@ export const presets: Record<PresetName, Bert4RecConfig> = {
   },
 };
 
-/** The keys a user may set, with their kinds: what `--set` parses and the training form lists. */
+/** The keys a user may set: what `--set` and the training form accept. */
 export const settingKeys = Object.keys(fields.shape) as (keyof Bert4RecConfig)[];
 
 /** The preset with the user's overrides, checked; a ZodError names each bad key. */

@@ -2,9 +2,9 @@
 // seed, device, code version), the model trains through the shared training loop
 // (../training-loop.ts) with validation NDCG@10 after every epoch driving early stopping and the
 // best checkpoint (or, with train_on_validation, no validation and the last epoch kept), and only
-// then is the test split scored, under all three protocols. The item
-// embeddings, metrics and an exported recommender (.onnx) are stored with the run. A cancel writes
-// a checkpoint with the data cursor, so `resume` continues the same run where it stopped.
+// then is the test split scored, under all three protocols. The item embeddings, metrics and an
+// exported recommender (.onnx) are stored with the run. A cancel writes a checkpoint with the data
+// cursor, so `resume` continues the same run where it stopped.
 import path from 'node:path';
 import type { ProtocolName, RankingMetrics } from '../../eval/ranking.ts';
 import { itemType } from '../../ingest/interactions/interaction-log.ts';
