@@ -112,7 +112,7 @@ export interface TrainingLoop<Result> {
    * thrown here checkpoints the epoch's training, so a resume goes straight to this validation.
    */
   validate(thread: TrainerThread, at: { epoch: number; step: number }): Promise<ValidationResult>;
-  /** false when there is nothing to validate on: every epoch then counts as the best so far */
+  /** false when there is nothing to validate on: `validate` is not called, and every epoch counts as the best so far */
   validates: boolean;
   /** per-step metrics summed over an epoch and stored as their mean per example (step metric -> run metric) */
   epochMeans?: Record<string, string>;
@@ -239,9 +239,10 @@ export async function runTrainingLoop<Result>(loop: TrainingLoop<Result>): Promi
       cursor.trainSeconds += (performance.now() - segmentStart) / 1000;
       segmentStart = performance.now();
       segmentExamples = 0;
-      let validation: ValidationResult;
+      // with nothing to validate on, no validation runs and every epoch is the best so far
+      let validation: ValidationResult = { score: 0, metrics: {} };
       try {
-        validation = await loop.validate(thread, { epoch, step });
+        if (loop.validates) validation = await loop.validate(thread, { epoch, step });
       } catch (error) {
         if ((error as Error).name !== 'AbortError') throw error;
         throw await cancel();

@@ -240,8 +240,6 @@ function transformerRun(
       }
     },
     validate: async (thread, { epoch, step }) => {
-      // the validation items are training data: scoring them would say how well they were learnt
-      if (config.train_on_validation) return { score: 0, metrics: {} };
       const metrics = await evaluateRanking(split, config, scorerOf(thread), {
         phase: 'validation',
         protocols: [config.protocol],
@@ -260,6 +258,8 @@ function transformerRun(
         details: val,
       };
     },
+    // with train_on_validation the validation items are training data: scoring them would only
+    // say how well they were learnt
     validates: !config.train_on_validation,
     divergenceAdvice: `lower lr (now ${config.lr})`,
     onTraining: ({ rate, ...p }) => progress({ phase: 'training', ...p, sequences_per_s: rate }),

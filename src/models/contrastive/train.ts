@@ -249,7 +249,6 @@ function train(
     examplesPerEpoch: perEpoch,
     batches: (epoch, from) => sampler.batches(epoch, rows, from),
     validate: async (thread, at): Promise<ValidationResult> => {
-      if (split.validation.length === 0) return { score: 0, metrics: {} };
       const seen = Int32Array.from([...split.train, ...split.validation]);
       const vectors = await embedOf(thread, seen, 'validation', at);
       const trained = split.train.length * config.dim;

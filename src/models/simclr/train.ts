@@ -291,7 +291,6 @@ function train(
       }
     },
     validate: async (thread, { epoch, step }): Promise<ValidationResult> => {
-      if (split.validation.length === 0) return { score: 0, metrics: {} };
       const both = Int32Array.from([...memoryImages, ...split.validation]);
       const h = await representations(set, both, config.eval_batch, dim, thread, {
         signal: request.signal,

@@ -120,8 +120,11 @@ test('a batch larger than the training set trains on one filler-padded batch per
   assert.deepEqual([result.data.split.train, result.data.split.validation], [8, 0]);
   assert.equal(result.data.batch, 8);
   assert.equal(result.steps, 2);
-  const losses = workspace.runs.metrics(result.run)['train/epoch_loss'].values;
-  assert.ok(losses.every(Number.isFinite));
+  const metrics = workspace.runs.metrics(result.run);
+  assert.ok(metrics['train/epoch_loss'].values.every(Number.isFinite));
+  // nothing to validate on: no validation top-1 is stored, and the last epoch is kept
+  assert.equal(metrics['val/top1'], undefined);
+  assert.equal(result.best_epoch, 1);
 });
 
 test('cancel keeps a checkpoint; an exploding update stops the resumed run with a clear message and leaves that checkpoint', async (t) => {
