@@ -52,6 +52,8 @@ export interface StepBatch {
   batch: Batch;
   next: number;
   examples: number;
+  /** the train program it is shaped for: 0 the loop's `program`, k its `variants[k - 1]` */
+  variant?: number;
 }
 
 export interface TrainingProgress {
@@ -93,6 +95,8 @@ export interface TrainingLoop<Result> {
   workspace: Workspace;
   run: number;
   program: Program;
+  /** the same step at other batch shapes, sharing the program's parameters and optimizer state */
+  variants?: Program[];
   /** the inference program validation (and the finish) evaluate through */
   evaluation: Program;
   device: DeviceChoice;
@@ -157,6 +161,7 @@ export async function runTrainingLoop<Result>(loop: TrainingLoop<Result>): Promi
   const best = bestCheckpoint(dir);
   const thread = await TrainerThread.start({
     program: loop.program,
+    variants: loop.variants,
     evaluation: loop.evaluation,
     device: loop.device,
     threads: loop.threads,
@@ -195,8 +200,8 @@ export async function runTrainingLoop<Result>(loop: TrainingLoop<Result>): Promi
       let seen = 0;
       const sums: Record<string, number> = {};
       while (!pending.done) {
-        const { batch, next, examples } = pending.value;
-        const stepping = thread.step(batch);
+        const { batch, next, examples, variant } = pending.value;
+        const stepping = thread.step(batch, variant);
         pending = batches.next();
         const { loss, metrics } = await stepping;
         if (!Number.isFinite(loss) || !Number.isFinite(metrics.grad_norm ?? 0)) {

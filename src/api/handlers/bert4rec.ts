@@ -48,5 +48,13 @@ export const recommendCommand: Handler<'recommend'> = async (input, { workspace 
   }
 };
 
-export const benchBert4RecCommand: Handler<'bench.bert4rec'> = async (input, { signal }) =>
-  runJob(benchJob, input, { signal });
+export const benchBert4RecCommand: Handler<'bench.bert4rec'> = async (input, { workspace, signal }) => {
+  const { settings, dataset, ...options } = input;
+  const config = resolveConfig(input.preset, settings);
+  const data = dataset ? { workspace: resolve(workspace), dataset } : undefined;
+  try {
+    return await runJob(benchJob, { ...options, config, data }, { signal });
+  } catch (error) {
+    throw refusal(error, 'bench.bert4rec', bert4recErrors);
+  }
+};

@@ -2,7 +2,7 @@
 // items under a protocol, recommend next items for a user, and the training-throughput benchmark.
 import { z } from 'zod';
 import { Protocol, presetNames } from '../../models/bert4rec/config.ts';
-import { Device, Threads, trainingFigures, trainingInput, trainingProgress } from './training.ts';
+import { Device, Settings, Threads, trainingFigures, trainingInput, trainingProgress } from './training.ts';
 
 const Metrics = {
   'HR@1': z.number(),
@@ -88,8 +88,12 @@ export const bert4recCommands = {
   },
   'bench.bert4rec': {
     description:
-      'Training throughput (sequences/s) of the paper-ml preset on a generated log, next to the engine benchmark',
+      'Training throughput (sequences/s) of a preset (paper-ml by default) on a generated log or a workspace dataset, next to the engine benchmark',
     input: z.object({
+      preset: z.enum(presetNames).default('paper-ml'),
+      settings: Settings,
+      /** a workspace interaction-log dataset to time instead of the generated log */
+      dataset: z.string().min(1).optional(),
       users: z.number().int().min(10).default(2000),
       items: z.number().int().min(10).default(3700),
       steps: z.number().int().min(1).default(10),
@@ -100,12 +104,22 @@ export const bert4recCommands = {
       seed: z.number().int().nonnegative().default(1),
     }),
     output: z.object({
-      preset: z.literal('paper-ml'),
+      preset: z.enum(presetNames),
+      dataset: z.string(),
       sequences_per_s: z.number(),
       ms_per_step: z.number(),
       batch: z.number().int(),
       max_len: z.number().int(),
       predictions_per_batch: z.number().int(),
+      short_len: z.number().int(),
+      shapes: z.array(
+        z.object({
+          batch: z.number().int(),
+          length: z.number().int(),
+          predictions: z.number().int(),
+          timed_steps: z.number().int(),
+        }),
+      ),
       steps: z.number().int(),
       users: z.number().int(),
       items: z.number().int(),

@@ -1,6 +1,12 @@
 import { type Command, Option } from 'commander';
 import { presetNames } from '../../models/bert4rec/config.ts';
-import { type CommonFlags, commonOptions, optionalNumber, withCommonOptions } from '../common-options.ts';
+import {
+  type CommonFlags,
+  commonOptions,
+  optionalNumber,
+  setting,
+  withCommonOptions,
+} from '../common-options.ts';
 import { count, seconds } from '../format.ts';
 import { runCommand } from '../run-command.ts';
 import {
@@ -22,6 +28,9 @@ interface RecommendFlags extends CommonFlags {
 }
 
 interface BenchFlags extends CommonFlags {
+  preset: (typeof presetNames)[number];
+  set?: Record<string, unknown>;
+  dataset?: string;
   steps: string;
   warmup: string;
   users: string;
@@ -102,8 +111,13 @@ export function registerBert4Rec(program: Command): void {
     commandGroup(program, 'bench', 'benchmarks that print machine-readable results')
       .command('bert4rec')
       .description(
-        'training sequences/s of the paper-ml preset on a generated log, next to the engine benchmark',
+        'training sequences/s of a preset on a generated log (or a dataset), next to the engine benchmark',
       )
+      .addOption(
+        new Option('--preset <name>', 'the settings to time').choices(presetNames).default('paper-ml'),
+      )
+      .option('--set <key=value>', 'override a setting, e.g. short_len=16 (repeatable)', setting)
+      .option('--dataset <name>', 'time batches of this interaction-log dataset instead of a generated log')
       .option('--steps <n>', 'timed steps', '10')
       .option('--warmup <n>', 'untimed steps first', '2')
       .option('--users <n>', 'users of the generated log', '2000')
@@ -113,6 +127,9 @@ export function registerBert4Rec(program: Command): void {
     await runCommand(
       'bench.bert4rec',
       {
+        preset: flags.preset,
+        settings: flags.set ?? {},
+        dataset: flags.dataset,
         steps: Number(flags.steps),
         warmup: Number(flags.warmup),
         users: Number(flags.users),
@@ -123,7 +140,11 @@ export function registerBert4Rec(program: Command): void {
       {
         text: (r) =>
           [
-            `bert4rec paper-ml: ${r.sequences_per_s.toFixed(1)} sequences/s (${r.ms_per_step.toFixed(0)} ms per step of ${r.batch} x ${r.max_len}) on ${r.device} x${r.threads}`,
+            `bert4rec ${r.preset} on ${r.dataset}: ${r.sequences_per_s.toFixed(1)} sequences/s (${r.ms_per_step.toFixed(0)} ms per step) on ${r.device} x${r.threads}`,
+            ...r.shapes.map(
+              (s) =>
+                `  step ${s.batch} x ${s.length}, ${s.predictions} predictions: ${s.timed_steps} of the timed steps`,
+            ),
             ...(r.engine
               ? [
                   `engine step:       ${r.engine.sequences_per_s.toFixed(1)} sequences/s (${r.engine.ms_per_step.toFixed(0)} ms per step of ${r.engine.batch})`,

@@ -13,11 +13,19 @@
 // what the batch really predicts, not B x max_predictions. A batch ends when it has B sequences or
 // when the next instance's predictions would not fit.
 //
+// Short windows (short_len): most users of a sparse log have a handful of items, yet every row of
+// a batch costs N positions through the encoder. With short_len set, instances whose input has at
+// most short_len items train through a second compiled step of length short_len (the same weights;
+// left padding keeps the most recent item at the last position, and the step reads the last
+// short_len position embeddings), so they cost short_len positions. An epoch's order then comes in
+// runs of B instances of one class, and a batch never mixes the two. Each step is sized to what
+// its class's batches hold (stepShapes).
+//
 // Everything random is drawn from generators seeded by (seed, epoch, instance), so an epoch is the
 // same whatever the batch size, and a resumed run continues exactly from its cursor.
 import { Random } from '../../demo/random.ts';
 import { mix } from '../../eval/ranking.ts';
-import type { Bert4RecConfig } from './config.ts';
+import { type Bert4RecConfig, predictionsPerBatch } from './config.ts';
 import { history, type Phase, type SequenceSplit, trainingPart } from './sequences.ts';
 
 export interface Window {
@@ -77,16 +85,126 @@ export function epochInstances(
     const j = random.int(i + 1);
     [instances[i], instances[j]] = [instances[j], instances[i]];
   }
-  return instances;
+  if (!config.short_len) return instances;
+  // runs of batch_size instances of one class, each run placed where it filled up, so batches
+  // stay one class and the classes stay mixed over the epoch
+  const runs: Instance[][] = [[], []];
+  const ordered: Instance[] = [];
+  for (const inst of instances) {
+    const run = runs[lengthClass(windows[inst.window], inst, config)];
+    run.push(inst);
+    if (run.length === config.batch_size) ordered.push(...run.splice(0));
+  }
+  ordered.push(...runs[0], ...runs[1]);
+  return ordered;
 }
 
-/** Sizes of the compiled training step. */
+/** Items an instance feeds the encoder. */
+const inputLength = (window: Window, instance: Instance): number =>
+  window.to - window.from - (instance.copy === -2 ? 1 : 0);
+
+/** 1 when the instance trains through the short step, else 0 (the full-length step). */
+export const lengthClass = (window: Window, instance: Instance, config: Bert4RecConfig): 0 | 1 =>
+  config.short_len > 0 && inputLength(window, instance) <= config.short_len ? 1 : 0;
+
+/** The positions an instance predicts (what maskInstance produces, without drawing the masks). */
+export function predictionCount(window: Window, instance: Instance, config: Bert4RecConfig): number {
+  if (instance.copy === -2) return inputLength(window, instance);
+  if (instance.copy === -1) return 1;
+  return Math.min(
+    config.max_predictions,
+    Math.max(1, Math.round((window.to - window.from) * config.mask_prob)),
+  );
+}
+
+/** Sizes of a compiled training step. */
 export interface BatchShape {
   batch: number;
   length: number;
   predictions: number;
   /** sampled-softmax negatives per batch (0: full softmax) */
   negatives: number;
+}
+
+/**
+ * The compiled steps: the full-length one (batch_size x N, batch_predictions), and with short_len
+ * the short one. Each is sized to what its class's batches hold on average, with a quarter more
+ * room so that few batches end early: the short step gets the predictions its B instances make,
+ * and the full-length step, whose long instances make many predictions each, gets the rows that
+ * batch_predictions can feed (rows the predictions cannot fill would only cost encoder time).
+ */
+export function stepShapes(
+  windows: readonly Window[],
+  instances: readonly Instance[],
+  config: Bert4RecConfig,
+  negatives: number,
+): BatchShape[] {
+  const B = config.batch_size;
+  const M = predictionsPerBatch(config);
+  const full: BatchShape = { batch: B, length: config.max_len, predictions: M, negatives };
+  if (!config.short_len) return [full];
+  const count = [0, 0];
+  const predicted = [0, 0];
+  for (const inst of instances) {
+    const window = windows[inst.window];
+    const c = lengthClass(window, inst, config);
+    count[c]++;
+    predicted[c] += predictionCount(window, inst, config);
+  }
+  if (count[1] === 0) return [full];
+  const room = 1.25;
+  const perShort = predicted[1] / count[1];
+  const short: BatchShape = {
+    batch: B,
+    length: config.short_len,
+    predictions: Math.min(M, roundUp(room * B * perShort, 16)),
+    negatives,
+  };
+  if (count[0] === 0) return [full, short];
+  const perLong = predicted[0] / count[0];
+  return [{ ...full, batch: Math.max(1, Math.min(B, Math.ceil((room * M) / perLong))) }, short];
+}
+
+const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
+
+/** Batch boundaries: [start, end) of the epoch order, and the step (class) the batch goes through. */
+function* packing(
+  windows: readonly Window[],
+  instances: readonly Instance[],
+  config: Bert4RecConfig,
+  shapes: readonly BatchShape[],
+  from: number,
+): Generator<{ start: number; end: number; variant: number }> {
+  let at = from;
+  while (at < instances.length) {
+    const start = at;
+    const variant = shapes.length > 1 ? lengthClass(windows[instances[at].window], instances[at], config) : 0;
+    const { batch: B, predictions: M } = shapes[variant];
+    let used = 0;
+    while (at - start < B && at < instances.length) {
+      const inst = instances[at];
+      const window = windows[inst.window];
+      if (at > start && shapes.length > 1 && lengthClass(window, inst, config) !== variant) break;
+      const n = predictionCount(window, inst, config);
+      // a batch always takes its first instance (trimmed to fit); later ones wait for the next batch
+      if (at > start && used + n > M) break;
+      used = Math.min(M, used + n);
+      at++;
+    }
+    yield { start, end: at, variant };
+  }
+}
+
+/** Exact number of batches (steps) of an epoch, for the learning-rate schedule. */
+export function batchesPerEpoch(
+  windows: readonly Window[],
+  instances: readonly Instance[],
+  config: Bert4RecConfig,
+  shapes: readonly BatchShape[],
+): number {
+  let batches = 0;
+  for (const _ of packing(windows, instances, config, shapes, 0)) batches++;
+  return batches;
 }
 
 /** ids [B * N], masked_positions and labels [predictions], seed [1], and negatives [K] for the sampled softmax. */
@@ -138,48 +256,39 @@ function maskInstance(
 
 /**
  * Builds the batches of an epoch from instance `from` on, one at a time (a generator, so the
- * caller builds the next batch while a step runs). Each yields the batch and the instance index
- * after it (the cursor a checkpoint stores).
+ * caller builds the next batch while a step runs). Each yields the batch, the step it is shaped
+ * for (an index into `shapes`) and the instance index after it (the cursor a checkpoint stores).
  */
 export function* trainingBatches(
   split: SequenceSplit,
   windows: readonly Window[],
   instances: readonly Instance[],
   config: Bert4RecConfig,
-  shape: BatchShape,
+  shapes: readonly BatchShape[],
   epoch: number,
   from = 0,
   negativeSampler?: (random: Random) => BigInt64Array,
-): Generator<{ batch: TrainingBatch; next: number; sequences: number }> {
-  const { batch: B, length: T, predictions: M } = shape;
-  let at = from;
+): Generator<{ batch: TrainingBatch; next: number; sequences: number; variant: number }> {
   let step = 0;
-  while (at < instances.length) {
+  for (const { start, end, variant } of packing(windows, instances, config, shapes, from)) {
+    const { batch: B, length: T, predictions: M } = shapes[variant];
     const ids = new BigInt64Array(B * T);
     const positions = new BigInt64Array(M);
     const labels = new BigInt64Array(M);
-    let rows = 0;
     let used = 0;
-    while (rows < B && at < instances.length) {
+    for (let at = start; at < end; at++) {
+      const row = at - start;
       const inst = instances[at];
       const masked = maskInstance(split, windows[inst.window], inst, config, epoch, at);
-      let keep = masked.positions.length;
-      if (keep > M - used) {
-        // a batch always takes its first instance; later ones wait for the next batch
-        if (rows > 0) break;
-        keep = M - used;
-      }
       const offset = T - masked.input.length;
-      for (let k = 0; k < masked.input.length; k++) ids[rows * T + offset + k] = BigInt(masked.input[k]);
+      for (let k = 0; k < masked.input.length; k++) ids[row * T + offset + k] = BigInt(masked.input[k]);
       // the most recent predictions are kept when an instance has more than fit
-      const skip = masked.positions.length - keep;
+      const skip = Math.max(0, masked.positions.length - (M - used));
       for (let k = skip; k < masked.positions.length; k++) {
-        positions[used] = BigInt(rows * T + offset + masked.positions[k]);
+        positions[used] = BigInt(row * T + offset + masked.positions[k]);
         labels[used] = BigInt(masked.labels[k]);
         used++;
       }
-      rows++;
-      at++;
     }
     const batch: TrainingBatch = {
       ids,
@@ -190,7 +299,7 @@ export function* trainingBatches(
     if (negativeSampler)
       batch.negatives = negativeSampler(new Random(mix(config.seed ^ 0x5bd1e995, mix(epoch, step))));
     step++;
-    yield { batch, next: at, sequences: rows };
+    yield { batch, next: end, sequences: end - start, variant };
   }
 }
 

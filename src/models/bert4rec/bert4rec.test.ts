@@ -269,3 +269,36 @@ test('a run cancelled while validating resumes at that validation, keeping the e
   assert.equal(resumed.epochs, 1);
   assert.ok(resumed.validation !== null && Number.isFinite(resumed.validation['NDCG@10']));
 });
+
+test('bench bert4rec times a preset with its settings on a workspace dataset, through both steps with short_len', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bert4rec-bench-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const workspace = await watchLogWorkspace(dir);
+  const settings = { ...small, short_len: 6, batch_size: 16 };
+  const result = await dispatch(
+    'bench.bert4rec',
+    { preset: 'quick', settings, dataset: 'watch log', steps: 12, warmup: 1, engine: false, threads: 1 },
+    { workspace },
+  );
+  assert.equal(result.preset, 'quick');
+  assert.equal(result.dataset, 'watch log');
+  assert.equal(result.users, 300);
+  assert.equal(result.short_len, 6);
+  assert.deepEqual(
+    result.shapes.map((s) => s.length),
+    [12, 6],
+  );
+  assert.equal(
+    result.shapes.reduce((n, s) => n + s.timed_steps, 0),
+    12,
+  );
+  assert.ok(result.sequences_per_s > 0 && result.engine === null);
+  await assert.rejects(
+    dispatch('bench.bert4rec', { dataset: 'nope', steps: 1, engine: false }, { workspace }),
+    /nope/,
+  );
+  await assert.rejects(
+    dispatch('bench.bert4rec', { settings: { short_len: 500 }, steps: 1, engine: false }, { workspace }),
+    (e: { code?: string; message: string }) => e.code === 'invalid-input' && /short_len/.test(e.message),
+  );
+});

@@ -58,6 +58,12 @@ const fields = z.object({
   weight_decay: z.number().min(0).max(1),
   clip_norm: z.number().positive(),
   batch_size: whole(1, 65_536),
+  /**
+   * Windows of at most this many items train through a second, shorter step (the same model at
+   * length short_len), so that short histories do not pay for N positions; 0: one step of N.
+   * Batches then hold one length class each (batches.ts).
+   */
+  short_len: z.number().int().min(0).max(4096).default(0),
   /** masked positions that reach the output layer per batch (0: batch_size x max_predictions) */
   batch_predictions: whole(0, 1_000_000),
   /** full softmax over the catalogue, or sampled softmax for catalogues of 10^5-10^6 items */
@@ -90,6 +96,13 @@ export const Bert4RecConfig = fields.superRefine((c, ctx) => {
       code: 'custom',
       path: ['max_predictions'],
       message: `max_predictions (${c.max_predictions}) cannot exceed max_len (${c.max_len})`,
+    });
+  }
+  if (c.short_len === 1 || c.short_len >= c.max_len) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['short_len'],
+      message: `short_len must be 0 (off) or from 2 to max_len - 1 (${c.max_len - 1})`,
     });
   }
   if (c.window_step > c.max_len) {
@@ -129,6 +142,7 @@ const paperMl: Bert4RecConfig = {
   weight_decay: 0.01,
   clip_norm: 5,
   batch_size: 256,
+  short_len: 0,
   batch_predictions: 0,
   loss: 'softmax',
   sampled_negatives: 1000,

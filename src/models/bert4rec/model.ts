@@ -67,7 +67,13 @@ function network(
     ? { hidden: config.dropout, attention: config.attention_dropout, seed: dropoutSeed }
     : undefined;
   const x = g.scope('embedding', () => {
-    const summed = op.add(op.embedding(table, ids), param('embedding/positions', [length, d], normal));
+    // the table always has N rows; a shorter step (short_len) reads its last rows, the positions
+    // a left-padded short window occupies at full length
+    const positions = param('embedding/positions', [config.max_len, d], normal);
+    const summed = op.add(
+      op.embedding(table, ids),
+      op.slice(positions, 0, config.max_len - length, config.max_len),
+    );
     const normed = op.layerNorm(
       summed,
       param('embedding/norm/gamma', [d], ones),
@@ -100,6 +106,8 @@ function network(
 
 export interface TrainShape {
   batch: number;
+  /** sequence length of the step: N, or short_len for the short step */
+  length: number;
   predictions: number;
   /** sampled-softmax negatives (0: full softmax) */
   negatives: number;
@@ -112,10 +120,10 @@ export function trainProgram(
   shape: TrainShape,
   totalSteps: number,
 ): Program {
-  const T = config.max_len;
+  const T = shape.length;
   const d = config.hidden;
   return compileTrainStep({
-    name: 'bert4rec_train',
+    name: T === config.max_len ? 'bert4rec_train' : `bert4rec_train_${T}`,
     build: (g) => {
       const ids = g.input('ids', [shape.batch, T], 'int64');
       const positions = g.input('masked_positions', [shape.predictions], 'int64');

@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ZodError } from 'zod';
+import { Trainer } from '../../onnx/runtime/trainer.ts';
+import { maxAbsDiff } from '../../onnx/testing/compare.ts';
 import type { InteractionSequences } from '../../workspace/types.ts';
-import { epochInstances, evaluationIds, trainingBatches, trainingWindows } from './batches.ts';
+import {
+  batchesPerEpoch,
+  epochInstances,
+  evaluationIds,
+  stepShapes,
+  trainingBatches,
+  trainingWindows,
+} from './batches.ts';
 import { Bert4RecConfig, resolveConfig } from './config.ts';
+import { trainProgram } from './model.ts';
 import { history, kCoreFilter, splitLeaveOneOut, target, trainingPopularity } from './sequences.ts';
 
 /** Sequences from lists of workspace item indices, one list per user. */
@@ -134,8 +144,8 @@ test('Cloze batches: deterministic, left-padded, masks within limits, packed pre
   const instances = epochInstances(windows, config, 0);
   assert.equal(instances.length, windows.length * 3);
   const shape = { batch: 4, length: 8, predictions: 9, negatives: 0 };
-  const all = [...trainingBatches(split, windows, instances, config, shape, 0)];
-  const again = [...trainingBatches(split, windows, instances, config, shape, 0)];
+  const all = [...trainingBatches(split, windows, instances, config, [shape], 0)];
+  const again = [...trainingBatches(split, windows, instances, config, [shape], 0)];
   assert.deepEqual(
     all.map((b) => b.batch.ids),
     again.map((b) => b.batch.ids),
@@ -165,7 +175,7 @@ test('Cloze batches: deterministic, left-padded, masks within limits, packed pre
   }
   assert.ok(lastOnly >= windows.length, 'one last-item sample per window');
   // the cursor resumes mid-epoch on the same batches
-  const resumed = trainingBatches(split, windows, instances, config, shape, 0, all[2].next).next().value!;
+  const resumed = trainingBatches(split, windows, instances, config, [shape], 0, all[2].next).next().value!;
   assert.deepEqual(resumed.batch.ids, all[3].batch.ids);
 });
 
@@ -177,4 +187,129 @@ test('evaluation rows: the last N - 1 history items and [MASK] (Cloze), the last
   const next = { ...cloze, objective: 'next' as const };
   assert.deepEqual([...evaluationIds(split, [0], 'test', next, 1)], [3n, 4n, 5n, 6n]);
   assert.deepEqual([...evaluationIds(split, [0], 'validation', next, 1)], [2n, 3n, 4n, 5n]);
+});
+
+test('short_len: short instances go through the short step, batches never mix lengths, every instance once', () => {
+  const users = Array.from({ length: 60 }, (_, u) =>
+    Array.from({ length: 4 + ((u * 7) % 23) }, (_, k) => (u + 3 * k) % 50),
+  );
+  const split = splitLeaveOneOut(log(users), 50, { hasTime: true, source: 't' });
+  for (const objective of ['cloze', 'next'] as const) {
+    const config = resolveConfig('quick', {
+      objective,
+      max_len: 16,
+      short_len: 6,
+      window_step: 4,
+      mask_prob: 0.5,
+      max_predictions: 5,
+      batch_size: 8,
+      batch_predictions: 24,
+    });
+    const windows = trainingWindows(split, config);
+    const instances = epochInstances(windows, config, 3);
+    const shapes = stepShapes(windows, instances, config, 0);
+    assert.equal(shapes.length, 2);
+    assert.equal(shapes[1].length, 6);
+    assert.equal(shapes[0].length, 16);
+    const batches = [...trainingBatches(split, windows, instances, config, shapes, 3)];
+    assert.equal(batchesPerEpoch(windows, instances, config, shapes), batches.length);
+    let from = 0;
+    const used = [0, 0];
+    for (const { batch, next, sequences, variant } of batches) {
+      const { batch: B, length: T, predictions: M } = shapes[variant];
+      assert.equal(batch.ids.length, B * T);
+      assert.equal(batch.labels.length, M);
+      assert.ok(sequences >= 1 && sequences <= B);
+      // the batch is instances [from, next) of the epoch's order, all of the step's class
+      assert.equal(next - from, sequences);
+      for (let at = from; at < next; at++) {
+        const window = windows[instances[at].window];
+        const input = window.to - window.from - (objective === 'next' ? 1 : 0);
+        assert.equal(input <= 6 ? 1 : 0, variant, `instance ${at} is in the wrong step`);
+        // its row holds its items, left-padded to the step's length
+        const row = batch.ids.subarray((at - from) * T, (at - from + 1) * T);
+        assert.equal(row.filter((x) => x !== 0n).length, input);
+        assert.notEqual(row[T - 1], 0n);
+      }
+      used[variant]++;
+      from = next;
+    }
+    assert.equal(from, instances.length, 'the epoch covers every instance once');
+    assert.ok(used[0] > 0 && used[1] > 0, 'both steps train');
+    // the short step is sized to its class: fewer predictions than the full-length step's
+    assert.ok(shapes[1].predictions <= shapes[0].predictions);
+    // a cursor inside the epoch resumes on the same batches
+    const k = Math.floor(batches.length / 2);
+    const resumed = trainingBatches(split, windows, instances, config, shapes, 3, batches[k - 1].next).next()
+      .value!;
+    assert.deepEqual(resumed.batch.ids, batches[k].batch.ids);
+    assert.equal(resumed.variant, batches[k].variant);
+  }
+  // without short_len: one step, and the order is the shuffle alone
+  const plain = resolveConfig('quick', { max_len: 16, window_step: 4, max_predictions: 5 });
+  const windows = trainingWindows(split, plain);
+  assert.equal(stepShapes(windows, epochInstances(windows, plain, 0), plain, 0).length, 1);
+  assert.throws(
+    () => resolveConfig('quick', { max_len: 16, short_len: 16 }),
+    /short_len must be 0 \(off\) or from 2 to max_len - 1 \(15\)/,
+  );
+  assert.throws(() => resolveConfig('quick', { max_len: 16, short_len: 1 }), /short_len/);
+});
+
+test('short_len: the short step computes what the full-length step computes on the same short windows', async () => {
+  const users = Array.from({ length: 24 }, (_, u) =>
+    Array.from({ length: 4 + (u % 5) }, (_, k) => (u + 2 * k) % 30),
+  );
+  const split = splitLeaveOneOut(log(users), 30, { hasTime: true, source: 't' });
+  const config = resolveConfig('quick', {
+    max_len: 12,
+    short_len: 6,
+    max_predictions: 3,
+    hidden: 16,
+    heads: 2,
+    layers: 1,
+    dropout: 0,
+    attention_dropout: 0,
+    batch_size: 4,
+    batch_predictions: 8,
+  });
+  const windows = trainingWindows(split, config);
+  const instances = epochInstances(windows, config, 0);
+  const shapes = stepShapes(windows, instances, config, 0);
+  const short = [...trainingBatches(split, windows, instances, config, shapes, 0)].find(
+    (b) => b.variant === 1,
+  )!;
+  const { batch: B, predictions: M } = shapes[1];
+  // the same batch at length 12: each row left-padded by 6 more positions
+  const ids = new BigInt64Array(B * 12);
+  for (let r = 0; r < B; r++) for (let k = 0; k < 6; k++) ids[r * 12 + 6 + k] = short.batch.ids[r * 6 + k];
+  const positions = short.batch.masked_positions.map((p) => (p / 6n) * 12n + 6n + (p % 6n));
+  const long = { ...short.batch, ids, masked_positions: positions };
+  const fullProgram = trainProgram(
+    config,
+    split.items,
+    { batch: B, length: 12, predictions: M, negatives: 0 },
+    50,
+  );
+  const shortProgram = trainProgram(config, split.items, shapes[1], 50);
+  const withShort = await Trainer.create(fullProgram, {
+    device: 'cpu',
+    threads: 1,
+    variants: [shortProgram],
+  });
+  const fullOnly = await Trainer.create(fullProgram, { device: 'cpu', threads: 1 });
+  try {
+    const a = await withShort.step(short.batch, 1);
+    const b = await fullOnly.step(long);
+    assert.ok(Math.abs(a.loss - b.loss) < 1e-5, `short step loss ${a.loss}, full-length ${b.loss}`);
+    const after = await withShort.parameters();
+    const expected = await fullOnly.parameters();
+    for (const name of Object.keys(expected)) {
+      const gap = maxAbsDiff(after[name], expected[name]);
+      assert.ok(gap < 1e-5, `${name} differs by ${gap}`);
+    }
+  } finally {
+    await withShort.release();
+    await fullOnly.release();
+  }
 });

@@ -15,8 +15,8 @@ import type { Workspace } from '../../workspace/workspace.ts';
 import { codeVersion } from '../code-version.ts';
 import { runDirectory } from '../run-directory.ts';
 import { loopSettings, type RunOutcome, recordRun, runTrainingLoop } from '../training-loop.ts';
-import { epochInstances, type Instance, trainingBatches, trainingWindows, type Window } from './batches.ts';
-import { type Bert4RecConfig, predictionsPerBatch } from './config.ts';
+import { batchesPerEpoch, epochInstances, stepShapes, trainingBatches, trainingWindows } from './batches.ts';
+import type { Bert4RecConfig } from './config.ts';
 import { evaluateRanking, evaluationUsers, popularityScorer, type Scorer } from './evaluate.ts';
 import { recommenderModel, scoreProgram, trainProgram } from './model.ts';
 import { loadSplit, type SequenceSplit, type SplitStats, trainingPopularity } from './sequences.ts';
@@ -143,37 +143,6 @@ async function popularityRun(
   };
 }
 
-/** Exact number of batches of one epoch (packing depends only on each instance's prediction count). */
-function batchesPerEpoch(
-  windows: readonly Window[],
-  instances: readonly Instance[],
-  config: Bert4RecConfig,
-  B: number,
-  M: number,
-): number {
-  let batches = 0;
-  let rows = 0;
-  let used = 0;
-  for (const inst of instances) {
-    const w = windows[inst.window];
-    const length = w.to - w.from;
-    const n =
-      inst.copy === -2
-        ? length - 1
-        : inst.copy === -1
-          ? 1
-          : Math.min(config.max_predictions, Math.max(1, Math.round(length * config.mask_prob)));
-    if (rows >= B || (rows > 0 && used + n > M)) {
-      batches++;
-      rows = 0;
-      used = 0;
-    }
-    rows++;
-    used = Math.min(M, used + n);
-  }
-  return batches + (rows > 0 ? 1 : 0);
-}
-
 function transformerRun(
   workspace: Workspace,
   split: SequenceSplit,
@@ -192,17 +161,11 @@ function transformerRun(
       `dataset ${request.dataset}: no training part has ${config.objective === 'next' ? 'two items' : 'an item'} once ${held} held out`,
     );
   }
-  const B = config.batch_size;
-  const M = predictionsPerBatch(config);
   const negatives = config.loss === 'sampled' ? Math.min(config.sampled_negatives, split.items) : 0;
   const firstInstances = epochInstances(windows, config, 0);
-  const perEpoch = batchesPerEpoch(windows, firstInstances, config, B, M);
-  const program = trainProgram(
-    config,
-    split.items,
-    { batch: B, predictions: M, negatives },
-    perEpoch * config.epochs,
-  );
+  const shapes = stepShapes(windows, firstInstances, config, negatives);
+  const totalSteps = batchesPerEpoch(windows, firstInstances, config, shapes) * config.epochs;
+  const [program, ...variants] = shapes.map((shape) => trainProgram(config, split.items, shape, totalSteps));
   const evaluation = scoreProgram(config, split.items, config.eval_batch);
   const scorerOf =
     (thread: TrainerThread): Scorer =>
@@ -220,23 +183,23 @@ function transformerRun(
     workspace,
     run: runId,
     program,
+    variants,
     evaluation,
     ...loopSettings(request, config),
     examplesPerEpoch: firstInstances.length,
     batches: function* (epoch, from) {
       const instances = epochInstances(windows, config, epoch);
-      const shape = { batch: B, length: config.max_len, predictions: M, negatives };
-      for (const { batch, next, sequences } of trainingBatches(
+      for (const { batch, next, sequences, variant } of trainingBatches(
         split,
         windows,
         instances,
         config,
-        shape,
+        shapes,
         epoch,
         from,
         sampler,
       )) {
-        yield { batch, next, examples: sequences };
+        yield { batch, next, examples: sequences, variant };
       }
     },
     validate: async (thread, { epoch, step }) => {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import ort from 'onnxruntime-node';
 import { Graph, type Tensor } from '../../onnx/graph.ts';
 import * as op from '../../onnx/ops/index.ts';
+import { maxAbsDiff } from '../../onnx/testing/compare.ts';
 import { gradCheck } from '../../onnx/testing/gradcheck.ts';
 import { mulberry32 } from '../../onnx/testing/random.ts';
 import { transformerEncoder } from './encoder.ts';
@@ -227,13 +228,6 @@ function expectedOf(c: Case, weights: NamedValues[], config: EncoderConfig) {
     attention.push(...r.attention[0].flat(2));
   }
   return { y, attention };
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
 }
 
 for (const norm of ['post', 'pre'] as const) {

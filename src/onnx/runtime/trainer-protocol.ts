@@ -18,6 +18,8 @@ export interface StartRequest {
   profile?: boolean;
   /** an eval Program to attach */
   evaluation?: Program;
+  /** other train Programs over the same parameters and state (TrainerOptions.variants) */
+  variants?: Program[];
   /** a checkpoint file to continue from */
   resumeFrom?: string;
 }
@@ -35,7 +37,7 @@ export interface Started {
 /** Each call's request and reply. */
 export interface TrainerCalls {
   start: { input: StartRequest; output: Started };
-  step: { input: Batch; output: StepResult };
+  step: { input: { batch: Batch; variant: number }; output: StepResult };
   evaluate: { input: Batch; output: EvalResult };
   parameters: { input: null; output: Record<string, Float32Array | Float64Array> };
   setParameters: { input: Record<string, HostArray>; output: null };

@@ -52,8 +52,9 @@ export class TrainerThread {
     }
   }
 
-  step(batch: Batch): Promise<StepResult> {
-    return this.call('step', batch, transferables(batch));
+  /** One step through the program, or through variant `variant` (TrainerOptions.variants). */
+  step(batch: Batch, variant = 0): Promise<StepResult> {
+    return this.call('step', { batch, variant }, transferables(batch));
   }
 
   evaluate(batch: Batch): Promise<EvalResult> {

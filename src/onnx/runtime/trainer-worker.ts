@@ -19,7 +19,12 @@ function running(): Trainer {
 
 async function start(request: StartRequest): Promise<Started> {
   if (trainer) throw new Error('the trainer thread is already started');
-  const options = { device: request.device, threads: request.threads, profile: request.profile };
+  const options = {
+    device: request.device,
+    threads: request.threads,
+    profile: request.profile,
+    variants: request.variants,
+  };
   let rng: unknown = null;
   let cursor: unknown = null;
   if (request.resumeFrom) {
@@ -38,7 +43,7 @@ const handlers: {
   [K in keyof TrainerCalls]: (input: TrainerCalls[K]['input']) => Promise<TrainerCalls[K]['output']>;
 } = {
   start,
-  step: (batch) => running().step(batch),
+  step: ({ batch, variant }) => running().step(batch, variant),
   evaluate: (batch) => running().evaluate(batch),
   parameters: () => running().parameters(),
   setParameters: async (values) => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { maxAbsDiff } from '../testing/compare.ts';
 import { formatProfile } from './profile.ts';
 import { regressionPrograms } from './testing/regression-programs.ts';
 import { Trainer } from './trainer.ts';
@@ -74,6 +75,46 @@ test('bad batches and programs get errors naming the tensor', async () => {
     await trainer.release();
   }
   await assert.rejects(trainer.step(programs.batch(0)), /released/);
+});
+
+test('variants: steps at another batch shape train the same parameters and optimizer state', async () => {
+  const wide = regressionPrograms();
+  const narrow = regressionPrograms({ batch: 8, inputs: 8, hidden: 16, outputs: 2 });
+  const half = (i: number) => {
+    const b = wide.batch(i);
+    return { x: (b.x as Float32Array).slice(0, 64), y: (b.y as Float32Array).slice(0, 16) };
+  };
+  const both = await Trainer.create(wide.train, { device: 'cpu', threads: 1, variants: [narrow.train] });
+  const alone = await Trainer.create(narrow.train, { device: 'cpu', threads: 1 });
+  try {
+    // interleaved: a wide step, then a narrow one through the variant, on the updated weights
+    await both.step(wide.batch(0));
+    await alone.setParameters(await both.parameters());
+    await alone.setOptimizerState(await both.optimizerState());
+    const viaVariant = await both.step(half(1), 1);
+    const direct = await alone.step(half(1));
+    assert.ok(Math.abs(viaVariant.loss - direct.loss) < 1e-6, `${viaVariant.loss} vs ${direct.loss}`);
+    assert.equal(both.stepCount, 2);
+    const a = await both.parameters();
+    const b = await alone.parameters();
+    for (const name of Object.keys(a)) {
+      const gap = maxAbsDiff(a[name], b[name]);
+      assert.ok(gap < 1e-6, `${name} differs by ${gap}`);
+    }
+    // and the variant's update is what the next wide step starts from
+    const next = await both.step(wide.batch(2));
+    assert.ok(Number.isFinite(next.loss));
+    await assert.rejects(both.step(half(1), 2), /no variant 2 \(this trainer has 1\)/);
+    await assert.rejects(both.step(wide.batch(0), 1), /x: 128 values for shape \[8,8\]/);
+  } finally {
+    await both.release();
+    await alone.release();
+  }
+  const other = regressionPrograms({ batch: 8, inputs: 8, hidden: 12, outputs: 2 });
+  await assert.rejects(
+    Trainer.create(wide.train, { device: 'cpu', variants: [other.train] }),
+    /a variant differs from the program: .*parameter mlp\/layer0\/bias float32\[12\] \(only in the variant\)/,
+  );
 });
 
 test('profiling breaks step time down by op type and model scope', async () => {

@@ -1,7 +1,9 @@
 // Runs a compiled train Program step after step. Parameters and optimizer state are held as
 // onnxruntime tensors and each step's updated values are fed straight back as the next step's
 // inputs: on WebGPU they stay in GPU buffers (only the scalars come back to JS), on the CPU they
-// are the previous step's output tensors. An attached eval Program reads the same tensors.
+// are the previous step's output tensors. An attached eval Program reads the same tensors, and so
+// do variants: other train Programs over the same parameters and state at other batch shapes
+// (BERT4Rec's short-sequence step), so one optimizer trains through whichever step fits a batch.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +34,11 @@ export interface TrainerOptions {
   threads?: number;
   /** record an onnxruntime profile of the train session (see `profile()`) */
   profile?: boolean;
+  /**
+   * Other train Programs with exactly the program's parameters and optimizer state (other batch
+   * shapes of the same model); `step(batch, k)` runs variant k (1-based; 0 is the program).
+   */
+  variants?: Program[];
 }
 
 /** Everything a checkpoint needs to continue the run. */
@@ -46,6 +53,11 @@ interface Attached {
   session: ort.InferenceSession;
 }
 
+interface Step extends Attached {
+  /** what a step fetches: the scalars, then the updated parameters and state */
+  fetches: string[];
+}
+
 export class Trainer {
   /** steps taken (restored from checkpoints) */
   stepCount = 0;
@@ -57,47 +69,63 @@ export class Trainer {
   private constructor(
     readonly program: Program,
     readonly device: Device,
-    private readonly session: ort.InferenceSession,
+    /** the program's step, then each variant's */
+    private readonly steps: Step[],
     private readonly transfer: DeviceTransfer,
     private readonly profileDir: string | null,
   ) {}
 
   static async create(program: Program, options: TrainerOptions = {}): Promise<Trainer> {
     checkTrainProgram(program);
+    const variants = options.variants ?? [];
+    for (const variant of variants) {
+      checkTrainProgram(variant);
+      checkSameTensors(program, variant);
+    }
     const device = await resolveDevice(options.device ?? 'auto', { threads: options.threads });
     const profileDir = options.profile ? mkdtempSync(path.join(os.tmpdir(), 'constellation-profile-')) : null;
-    const residentOutputs = [
-      ...program.parameters.flatMap((p) => (p.updatedBy ? [p.updatedBy] : [])),
-      ...program.state.map((s) => s.updatedBy),
-    ];
-    const session = await createSession(program.model, device, {
-      residentOutputs,
-      profilePrefix: profileDir ? path.join(profileDir, 'train') : undefined,
-    });
-    checkSessionNames(program, session);
-    const trainer = new Trainer(program, device, session, new DeviceTransfer(device), profileDir);
+    const steps: Step[] = [];
+    try {
+      for (const [k, p] of [program, ...variants].entries()) {
+        const updates = [
+          ...p.parameters.flatMap((q) => (q.updatedBy ? [q.updatedBy] : [])),
+          ...p.state.map((s) => s.updatedBy),
+        ];
+        const session = await createSession(p.model, device, {
+          residentOutputs: updates,
+          // only the program's own step is profiled
+          profilePrefix: profileDir && k === 0 ? path.join(profileDir, 'train') : undefined,
+        });
+        steps.push({ program: p, session, fetches: [...p.scalars, ...updates] });
+        checkSessionNames(p, session);
+      }
+    } catch (error) {
+      for (const { session } of steps) await session.release();
+      throw error;
+    }
+    const trainer = new Trainer(program, device, steps, new DeviceTransfer(device), profileDir);
     await trainer.setParameters(Object.fromEntries(program.parameters.map((p) => [p.name, p.init])));
     await trainer.setOptimizerState(Object.fromEntries(program.state.map((s) => [s.name, s.init])));
     return trainer;
   }
 
-  /** One training step: feeds the batch, swaps in the updated parameters and state, returns the scalars. */
-  async step(batch: Batch): Promise<StepResult> {
+  /**
+   * One training step through the program (or variant `variant`): feeds the batch, swaps in the
+   * updated parameters and state, returns the scalars.
+   */
+  async step(batch: Batch, variant = 0): Promise<StepResult> {
     this.checkOpen();
-    const feeds: Record<string, ort.Tensor> = { ...batchFeeds(this.program.batch, batch) };
+    const step = this.steps[variant];
+    if (!step) throw new Error(`step: no variant ${variant} (this trainer has ${this.steps.length - 1})`);
+    const { program, session, fetches } = step;
+    const feeds: Record<string, ort.Tensor> = { ...batchFeeds(program.batch, batch) };
     for (const [name, t] of this.parameters_) feeds[name] = t;
     for (const [name, t] of this.state_) feeds[name] = t;
-    const fetches = [
-      ...this.program.scalars,
-      ...this.program.parameters.flatMap((p) => (p.updatedBy ? [p.updatedBy] : [])),
-      ...this.program.state.map((s) => s.updatedBy),
-    ];
-    const out = await this.session.run(feeds, fetches);
-    for (const p of this.program.parameters)
-      if (p.updatedBy) replace(this.parameters_, p.name, out[p.updatedBy]);
-    for (const s of this.program.state) replace(this.state_, s.name, out[s.updatedBy]);
+    const out = await session.run(feeds, fetches);
+    for (const p of program.parameters) if (p.updatedBy) replace(this.parameters_, p.name, out[p.updatedBy]);
+    for (const s of program.state) replace(this.state_, s.name, out[s.updatedBy]);
     this.stepCount++;
-    const scalars = readScalars(this.program.scalars, out);
+    const scalars = readScalars(program.scalars, out);
     const { loss, ...metrics } = scalars;
     return { loss, metrics };
   }
@@ -192,7 +220,7 @@ export class Trainer {
   async profile(scopeDepth = 2): Promise<ProfileSummary> {
     this.checkOpen();
     if (!this.profileDir) throw new Error('profile: the trainer was created without profile: true');
-    await this.session.endProfiling();
+    await this.steps[0].session.endProfiling();
     const file = readdirSync(this.profileDir).find((f) => f.endsWith('.json'));
     if (!file) throw new Error(`profile: onnxruntime wrote no profile under ${this.profileDir}`);
     return readProfile(path.join(this.profileDir, file), scopeDepth);
@@ -205,7 +233,7 @@ export class Trainer {
     this.parameters_.clear();
     this.state_.clear();
     await this.evaluation?.session.release();
-    await this.session.release();
+    for (const { session } of this.steps) await session.release();
     await this.transfer.release();
     if (this.profileDir) rmSync(this.profileDir, { recursive: true, force: true });
   }
@@ -253,6 +281,22 @@ function checkTrainProgram(program: Program): void {
     if (p.trainable && !p.updatedBy)
       throw new Error(`Trainer: trainable parameter ${p.name} has no updatedBy output`);
   }
+}
+
+/** A variant must read and update exactly the program's parameters and state, or steps would lose some. */
+function checkSameTensors(program: Program, variant: Program): void {
+  const describe = (p: Program) =>
+    [
+      ...p.parameters.map((q) => `parameter ${q.name} ${q.dtype}[${q.shape}]${q.updatedBy ? '' : ' frozen'}`),
+      ...p.state.map((s) => `optimizer state ${s.name} ${s.dtype}[${s.shape}]`),
+    ].sort();
+  const own = describe(program);
+  const theirs = describe(variant);
+  const differ = [
+    ...theirs.filter((t) => !own.includes(t)).map((t) => `${t} (only in the variant)`),
+    ...own.filter((t) => !theirs.includes(t)).map((t) => `${t} (only in the program)`),
+  ];
+  if (differ.length) throw new Error(`Trainer: a variant differs from the program: ${differ.join(', ')}`);
 }
 
 function checkSessionNames(program: Program, session: ort.InferenceSession): void {
