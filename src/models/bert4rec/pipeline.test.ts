@@ -28,6 +28,15 @@ function log(users: number[][]): InteractionSequences {
   };
 }
 
+/** The split of `users` and, under the quick preset with `settings`, one epoch's windows, instances and steps. */
+function epochOf(users: number[][], items: number, epoch: number, settings: Record<string, unknown>) {
+  const split = splitLeaveOneOut(log(users), items, { hasTime: true, source: 't' });
+  const config = resolveConfig('quick', settings);
+  const windows = trainingWindows(split, config);
+  const instances = epochInstances(windows, config, epoch);
+  return { split, config, windows, instances, shapes: stepShapes(windows, instances, config, 0) };
+}
+
 test('leave-one-out: last item test, the one before validation; users with < 3 interactions counted and only trained on', () => {
   const split = splitLeaveOneOut(
     log([
@@ -193,9 +202,8 @@ test('short_len: short instances go through the short step, batches never mix le
   const users = Array.from({ length: 60 }, (_, u) =>
     Array.from({ length: 4 + ((u * 7) % 23) }, (_, k) => (u + 3 * k) % 50),
   );
-  const split = splitLeaveOneOut(log(users), 50, { hasTime: true, source: 't' });
   for (const objective of ['cloze', 'next'] as const) {
-    const config = resolveConfig('quick', {
+    const { split, config, windows, instances, shapes } = epochOf(users, 50, 3, {
       objective,
       max_len: 16,
       short_len: 6,
@@ -205,9 +213,6 @@ test('short_len: short instances go through the short step, batches never mix le
       batch_size: 8,
       batch_predictions: 24,
     });
-    const windows = trainingWindows(split, config);
-    const instances = epochInstances(windows, config, 3);
-    const shapes = stepShapes(windows, instances, config, 0);
     assert.equal(shapes.length, 2);
     assert.equal(shapes[1].length, 6);
     assert.equal(shapes[0].length, 16);
@@ -245,10 +250,9 @@ test('short_len: short instances go through the short step, batches never mix le
     assert.deepEqual(resumed.batch.ids, batches[k].batch.ids);
     assert.equal(resumed.variant, batches[k].variant);
   }
-  // without short_len: one step, and the order is the shuffle alone
-  const plain = resolveConfig('quick', { max_len: 16, window_step: 4, max_predictions: 5 });
-  const windows = trainingWindows(split, plain);
-  assert.equal(stepShapes(windows, epochInstances(windows, plain, 0), plain, 0).length, 1);
+  // without short_len: one step
+  const plain = epochOf(users, 50, 0, { max_len: 16, window_step: 4, max_predictions: 5 });
+  assert.equal(plain.shapes.length, 1);
   assert.throws(
     () => resolveConfig('quick', { max_len: 16, short_len: 16 }),
     /short_len must be 0 \(off\) or from 2 to max_len - 1 \(15\)/,
@@ -260,8 +264,7 @@ test('short_len: the short step computes what the full-length step computes on t
   const users = Array.from({ length: 24 }, (_, u) =>
     Array.from({ length: 4 + (u % 5) }, (_, k) => (u + 2 * k) % 30),
   );
-  const split = splitLeaveOneOut(log(users), 30, { hasTime: true, source: 't' });
-  const config = resolveConfig('quick', {
+  const { split, config, windows, instances, shapes } = epochOf(users, 30, 0, {
     max_len: 12,
     short_len: 6,
     max_predictions: 3,
@@ -273,9 +276,6 @@ test('short_len: the short step computes what the full-length step computes on t
     batch_size: 4,
     batch_predictions: 8,
   });
-  const windows = trainingWindows(split, config);
-  const instances = epochInstances(windows, config, 0);
-  const shapes = stepShapes(windows, instances, config, 0);
   const short = [...trainingBatches(split, windows, instances, config, shapes, 0)].find(
     (b) => b.variant === 1,
   )!;
