@@ -175,17 +175,19 @@ function* packing(
   shapes: readonly BatchShape[],
   from: number,
 ): Generator<{ start: number; end: number; variant: number }> {
+  // with one step (no short windows in the data) every instance goes through it
+  const stepOf = (inst: Instance) =>
+    shapes.length > 1 ? lengthClass(windows[inst.window], inst, config) : 0;
   let at = from;
   while (at < instances.length) {
     const start = at;
-    const variant = shapes.length > 1 ? lengthClass(windows[instances[at].window], instances[at], config) : 0;
+    const variant = stepOf(instances[at]);
     const { batch: B, predictions: M } = shapes[variant];
     let used = 0;
     while (at - start < B && at < instances.length) {
       const inst = instances[at];
-      const window = windows[inst.window];
-      if (at > start && shapes.length > 1 && lengthClass(window, inst, config) !== variant) break;
-      const n = predictionCount(window, inst, config);
+      if (at > start && stepOf(inst) !== variant) break;
+      const n = predictionCount(windows[inst.window], inst, config);
       // a batch always takes its first instance (trimmed to fit); later ones wait for the next batch
       if (at > start && used + n > M) break;
       used = Math.min(M, used + n);
@@ -236,7 +238,7 @@ function maskInstance(
   }
   const random = new Random(mix(config.seed, mix(epoch, index)));
   const length = items.length;
-  const count = Math.min(config.max_predictions, Math.max(1, Math.round(length * config.mask_prob)));
+  const count = predictionCount(window, instance, config);
   const order = Array.from({ length }, (_, k) => k);
   for (let k = 0; k < count; k++) {
     const j = k + random.int(length - k);
